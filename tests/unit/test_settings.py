@@ -1,0 +1,92 @@
+"""Settings: defaults, validation, administrator presets, persistence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moodlelogsmart_gui.settings import SETTING_SPECS, Settings, SettingsError, SettingsStore
+
+
+def test_defaults_match_the_design() -> None:
+    s = Settings()
+    assert s.ttl_completed_hours == 24.0
+    assert s.ttl_failed_hours == 1.0
+    assert s.job_timeout_seconds == 600
+    assert s.cleanup_interval_seconds == 3600
+    assert s.concurrent_jobs >= 1
+    assert s.pseudonymize is False
+
+
+def test_env_names_are_the_documented_ones() -> None:
+    envs = {spec.env for spec in SETTING_SPECS}
+    assert {
+        "MOODLELOGSMART_JOB_TIMEOUT_SECONDS",
+        "MOODLELOGSMART_CLEANUP_INTERVAL_SECONDS",
+        "MOODLELOGSMART_TTL_COMPLETED_HOURS",
+        "MOODLELOGSMART_TTL_FAILED_HOURS",
+    } <= envs
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "fragment"),
+    [
+        ("ttl_completed_hours", "-1", "between"),
+        ("ttl_completed_hours", "abc", "must be a number"),
+        ("job_timeout_seconds", "2.5", "whole number"),
+        ("job_timeout_seconds", "5", "between 0.166667 and 1440 minutes"),
+        ("concurrent_jobs", "0", "between"),
+        ("pseudonymize", "maybe", "yes or no"),
+        ("ttl_failed_hours", "nan", "finite"),
+        ("rules_file", "/no/such/rules.toml", "does not exist"),
+    ],
+)
+def test_invalid_values_give_one_sentence(key: str, raw: str, fragment: str) -> None:
+    with pytest.raises(SettingsError, match=fragment) as info:
+        Settings().replace(**{key: raw})
+    assert str(info.value).endswith(".")
+
+
+def test_decimal_hours_allowed() -> None:
+    assert Settings().replace(ttl_completed_hours="0.5").ttl_completed_hours == 0.5
+
+
+def test_round_trip_through_ini(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path / "settings.ini", env={})
+    changed = Settings().replace(
+        ttl_completed_hours=2.5, job_timeout_seconds=120, pseudonymize=True
+    )
+    store.save(changed)
+    loaded = store.load()
+    assert loaded.settings == changed
+    assert loaded.admin_locked == frozenset()
+    assert loaded.problems == ()
+
+
+def test_admin_env_wins_and_locks(tmp_path: Path) -> None:
+    path = tmp_path / "settings.ini"
+    SettingsStore(path, env={}).save(Settings().replace(job_timeout_seconds=120))
+    store = SettingsStore(path, env={"MOODLELOGSMART_JOB_TIMEOUT_SECONDS": "30"})
+    loaded = store.load()
+    assert loaded.settings.job_timeout_seconds == 30
+    assert loaded.admin_locked == {"job_timeout_seconds"}
+    # Saving never writes an administrator's value into the user's file.
+    store.save(loaded.settings.replace(ttl_failed_hours=3), loaded.admin_locked)
+    assert SettingsStore(path, env={}).load().settings.job_timeout_seconds == 120
+
+
+def test_invalid_env_is_reported_and_default_used(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path / "s.ini", env={"MOODLELOGSMART_TTL_FAILED_HOURS": "soon"})
+    loaded = store.load()
+    assert loaded.settings.ttl_failed_hours == 1.0
+    assert "ttl_failed_hours" not in loaded.admin_locked
+    assert any("MOODLELOGSMART_TTL_FAILED_HOURS" in p for p in loaded.problems)
+
+
+def test_broken_ini_value_falls_back_to_default(tmp_path: Path) -> None:
+    path = tmp_path / "s.ini"
+    path.write_text("[General]\nconcurrent_jobs=lots\n", encoding="utf-8")
+    loaded = SettingsStore(path, env={}).load()
+    assert loaded.settings.concurrent_jobs == Settings().concurrent_jobs
+    assert len(loaded.problems) == 1
