@@ -1,0 +1,99 @@
+"""Cleaning: set aside rows that are not a student's own learning activity, counted by reason.
+
+Rules, applied in this order (a row is counted under the first rule it meets):
+
+1. ``no_user``: neither a user id nor a user name (an empty name is ``-``); such rows
+   cannot be put in any case.
+2. ``non_web_origin``: the origin is ``cli``, ``restore`` or ``ws`` (scheduled tasks, course
+   restores, web services). ``web`` and a missing origin are kept.
+3. ``logged_in_as``: someone else acting as the student ("Real Name as Student"); the
+   student did not do it. These rows are also counted in ``logged_in_as_events``.
+4. ``staff_activity``: teaching-level events (``edulevel`` 1) and report, grading and
+   course-editing events (see ``STAFF_EVENT_KEY``), unless Moodle marks the event as
+   participating (``edulevel`` 2).
+
+Everything else is kept: participation (``edulevel`` 2) and other-level events such as
+course and module views and log-ins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+NON_WEB_ORIGINS = ("cli", "restore", "ws")
+REASONS = ("no_user", "non_web_origin", "logged_in_as", "staff_activity")
+# Reports, grading and course editing, whatever edulevel the catalogue knows for them.
+STAFF_EVENT_KEY = (
+    r"^\\(?:report_|gradereport_|gradingform_|tool_|logstore_)"
+    r"|^\\core\\event\\(?:course_(?:module_)?(?:created|updated|deleted)"
+    r"|course_section_(?:created|updated|deleted)|course_content_deleted|course_reset_\w+"
+    r"|course_restored|course_backup_created|grade_\w+|user_graded|role_\w+"
+    r"|user_enrolment_\w+|enrol_instance_\w+|calendar_event_\w+|group_\w+|grouping_\w+"
+    r"|report_viewed|course_user_report_viewed)$"
+    r"|\\event\\(?:grading_\w+|submission_graded|workflow_state_updated"
+    r"|extension_granted|reveal_identities_\w+|batch_set_\w+|marker_updated"
+    r"|identities_revealed|report_viewed|edit_page_viewed|attempt_regraded"
+    r"|assessment_evaluated|phase_switched)$"
+)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Rows kept, rows set aside per reason, and how many rows were "logged in as"."""
+
+    frame: pd.DataFrame
+    dropped: dict[str, int]
+    logged_in_as_events: int
+
+
+def reason_masks(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """One boolean mask per reason, before precedence (a row may meet several)."""
+    user_id = frame["user_id"].astype("string").str.strip()
+    name = frame["user_name"].astype("string").str.strip()
+    no_id = user_id.isna() | (user_id == "") | (user_id == "-")
+    no_name = name.isna() | (name == "") | (name == "-")
+    origin = frame["origin"].astype("string").str.strip().str.lower()
+    real = frame["real_user"].astype("string").str.strip()
+    level = frame["edulevel"].astype("Int8")
+    event_key = frame["event_key"].astype("string")
+    staff_key = event_key.str.contains(STAFF_EVENT_KEY, regex=True).fillna(False)
+    return {
+        "no_user": (no_id & no_name).to_numpy(dtype=bool),
+        "non_web_origin": origin.isin(NON_WEB_ORIGINS).fillna(False).to_numpy(dtype=bool),
+        "logged_in_as": (real.notna() & (real != "") & (real != "-")).to_numpy(dtype=bool),
+        "staff_activity": (
+            (level == 1).fillna(False) | (staff_key & (level != 2).fillna(True))
+        ).to_numpy(dtype=bool),
+    }
+
+
+def clean(frame: pd.DataFrame) -> Cleaned:
+    """Set aside rows by the rules above; every reason is counted, even when zero."""
+    masks = reason_masks(frame)
+    taken = np.zeros(len(frame), dtype=bool)
+    dropped: dict[str, int] = {}
+    for reason in REASONS:
+        hit = masks[reason] & ~taken
+        dropped[reason] = int(hit.sum())
+        taken |= hit
+    kept = frame.loc[~taken] if taken.any() else frame
+    return Cleaned(kept, dropped, int(masks["logged_in_as"].sum()))
+
+
+def describe_nothing_left(rows: int, dropped: dict[str, int]) -> str:
+    """The sentence for a log in which cleaning left no event."""
+    labels = {
+        "no_user": "had no user",
+        "non_web_origin": "came from scripts, restores or web services",
+        "logged_in_as": "were done by someone logged in as a student",
+        "staff_activity": "were teachers' or administrators' work (reports, grading, editing)",
+    }
+    parts = [f"{n} {labels.get(reason, reason)}" for reason, n in dropped.items() if n]
+    found = "; ".join(parts) if parts else "none could be used"
+    return (
+        f"No student activity is left after cleaning the {rows} events read ({found}); "
+        "export a log that contains students' activity."
+    )

@@ -1,0 +1,196 @@
+"""The result ZIP: members compressed in parallel, written under ``.part``, renamed when whole.
+
+Each member arrives as a stream of buffers. Pieces are deflated independently on a thread
+pool (zlib releases the GIL) and joined pigz-style: every piece ends on a byte boundary with
+a sync flush, and one empty final block closes the stream, which gives one valid deflate
+stream per member. The ZIP structure (with ZIP64 records when sizes need them) is written
+here; member names are fixed by the caller, never taken from the input.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PIECE_BYTES = 8 << 20
+LEVEL = 1
+MAX_32 = 0xFFFFFFFF
+_FINAL_BLOCK = zlib.compressobj(LEVEL, zlib.DEFLATED, -15).flush()  # empty, final
+
+
+@dataclass
+class _Entry:
+    name: bytes
+    crc: int
+    size: int
+    compressed: int
+    offset: int
+    dos_time: int
+    dos_date: int
+
+
+def _deflate_piece(piece: Any) -> bytes:
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(piece) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+def _pieces(chunks: Iterable[Any]) -> Iterable[memoryview]:
+    for chunk in chunks:
+        view = memoryview(chunk).cast("B")
+        for start in range(0, len(view), PIECE_BYTES):
+            yield view[start : start + PIECE_BYTES]
+
+
+def _dos_stamp(now: float) -> tuple[int, int]:
+    t = time.localtime(now)
+    dos_date = max(t.tm_year - 1980, 0) << 9 | t.tm_mon << 5 | t.tm_mday
+    return t.tm_hour << 11 | t.tm_min << 5 | t.tm_sec // 2, dos_date
+
+
+class ZipWriter:
+    """Write members one after the other into ``path``; ``close`` writes the directory."""
+
+    def __init__(self, path: Path, threads: int = 2, force_zip64: bool = False) -> None:
+        self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deflate")
+        self._threads = threads
+        self._entries: list[_Entry] = []
+        self._force_zip64 = force_zip64
+
+    def add(
+        self, name: str, chunks: Iterable[Any], on_piece: Callable[[], None] | None = None
+    ) -> int:
+        """Compress and write one member from its buffers; returns its uncompressed size."""
+        crc, size = 0, 0
+        pending: deque[Future[bytes]] = deque()
+        compressed: list[bytes] = []
+        for piece in _pieces(chunks):
+            crc = zlib.crc32(piece, crc)
+            size += len(piece)
+            pending.append(self._pool.submit(_deflate_piece, piece))
+            while len(pending) > self._threads * 2:
+                compressed.append(pending.popleft().result())
+                if on_piece:
+                    on_piece()
+        compressed += [future.result() for future in pending]
+        compressed.append(_FINAL_BLOCK)
+        self._write_member(name.encode("ascii"), crc, size, compressed)
+        return size
+
+    def _write_member(self, name: bytes, crc: int, size: int, data: list[bytes]) -> None:
+        length = sum(len(d) for d in data)
+        offset = self._file.tell()
+        entry = _Entry(name, crc, size, length, offset, *_dos_stamp(time.time()))
+        zip64 = self._force_zip64 or size >= MAX_32 or length >= MAX_32
+        extra = struct.pack("<HHQQ", 1, 16, size, length) if zip64 else b""
+        header = struct.pack(
+            "<IHHHHHIIIHH",
+            0x04034B50,
+            45 if zip64 else 20,
+            0,
+            8,
+            entry.dos_time,
+            entry.dos_date,
+            crc,
+            MAX_32 if zip64 else length,
+            MAX_32 if zip64 else size,
+            len(name),
+            len(extra),
+        )
+        self._file.write(header + name + extra)
+        for block in data:
+            self._file.write(block)
+        self._entries.append(entry)
+
+    def close(self) -> None:
+        """Write the central directory and the end records, then close the file."""
+        self._pool.shutdown(wait=True)
+        start = self._file.tell()
+        for e in self._entries:
+            fields = (e.size, e.compressed, e.offset)
+            wide = [self._force_zip64 or value >= MAX_32 for value in fields]
+            big = [value for value, w in zip(fields, wide, strict=True) if w]
+            extra = struct.pack(f"<HH{len(big)}Q", 1, 8 * len(big), *big) if big else b""
+            size, compressed, offset = (
+                MAX_32 if w else v for v, w in zip(fields, wide, strict=True)
+            )
+            record = struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                45 | 3 << 8,  # made by: Unix, spec 4.5
+                45 if big else 20,
+                0,
+                8,
+                e.dos_time,
+                e.dos_date,
+                e.crc,
+                compressed,
+                size,
+                len(e.name),
+                len(extra),
+                0,
+                0,
+                0,
+                0o100644 << 16,
+                offset,
+            )
+            self._file.write(record + e.name + extra)
+        end = self._file.tell()
+        count, size = len(self._entries), end - start
+        if self._force_zip64 or start >= MAX_32 or size >= MAX_32:
+            self._file.write(
+                struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count, size, start)
+            )
+            self._file.write(struct.pack("<IIQI", 0x07064B50, 0, end, 1))
+        self._file.write(
+            struct.pack(
+                "<IHHHHIIH",
+                0x06054B50,
+                0,
+                0,
+                count,
+                count,
+                min(size, MAX_32),
+                min(start, MAX_32),
+                0,
+            )
+        )
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+
+    def abort(self) -> None:
+        """Stop without writing a directory (the caller removes the partial file)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._file.close()
+
+
+def write_zip(
+    dest: Path,
+    members: Iterable[tuple[str, Callable[[], Iterable[Any]]]],
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Write ``dest`` atomically: ``dest.part`` first, ``os.replace`` when complete."""
+    part = dest.with_name(dest.name + ".part")
+    writer = ZipWriter(part)
+    sizes: dict[str, int] = {}
+    try:
+        for name, make_chunks in members:
+            sizes[name] = writer.add(name, make_chunks())
+            if progress:
+                progress(name)
+        writer.close()
+    except BaseException:
+        writer.abort()
+        part.unlink(missing_ok=True)
+        raise
+    os.replace(part, dest)
+    return sizes

@@ -1,0 +1,198 @@
+"""``process_file``: the whole pipeline, from a Moodle log file to the result ZIP.
+
+read -> detect -> normalise (ingest) -> clean -> [pseudonymise] -> classify -> cases ->
+export (CSV and XES, full and Bloom-only, from the same prepared pieces) -> package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from moodlelogsmart_gui.pipeline.cases import assign_cases
+from moodlelogsmart_gui.pipeline.classify import (
+    BLOOM_LEVELS,
+    RuleSet,
+    classify,
+    is_bloom,
+    load_rules,
+)
+from moodlelogsmart_gui.pipeline.clean import clean, describe_nothing_left
+from moodlelogsmart_gui.pipeline.errors import BadInputError
+from moodlelogsmart_gui.pipeline.export_csv import csv_chunks, csv_columns
+from moodlelogsmart_gui.pipeline.export_xes import prepare_events, xes_chunks
+from moodlelogsmart_gui.pipeline.options import PipelineOptions
+from moodlelogsmart_gui.pipeline.package import write_zip
+from moodlelogsmart_gui.pipeline.pseudonymise import collect_names, pseudonymise
+
+Progress = Callable[[int, str], None]
+MEMBERS = (
+    "enriched_log.csv",
+    "enriched_log_bloom_only.csv",
+    "enriched_log.xes",
+    "enriched_log_bloom_only.xes",
+    "summary.json",
+)
+# Canonical columns that never hold a person's name (left as they are when pseudonymising).
+NAME_FREE = {"timestamp", "description", "event_key", "module", "cmid", "edulevel", "crud"}
+NAME_FREE |= {"origin", "ip", "user_id", "event_name", "component", "time"}
+
+
+def _no_progress(percent: int, stage: str) -> None:
+    """Default progress callback: ignore."""
+
+
+def process_file(
+    src: Path,
+    dest_zip: Path,
+    options: PipelineOptions,
+    progress: Progress = _no_progress,
+    *,
+    input_name: str | None = None,
+) -> dict[str, Any]:
+    """Turn one log file into the result ZIP at ``dest_zip``; return the summary.
+
+    Raises ``BadInputError`` (one sentence for the user) when the input cannot be used.
+    ``input_name`` is the name to report (the user's file name when ``src`` is a copy).
+    """
+    started = time.perf_counter()
+    src = Path(src)
+    rules = load_rules(options.rules_file)  # a broken rules file fails before the long read
+    from moodlelogsmart_gui.pipeline.ingest import ingest
+
+    ingested = ingest(src, progress)
+    source = {"name": input_name or src.name, "bytes": src.stat().st_size}
+    return process_ingested(ingested, Path(dest_zip), options, rules, progress, source, started)
+
+
+def process_ingested(
+    ingested: Any,
+    dest_zip: Path,
+    options: PipelineOptions,
+    rules: RuleSet,
+    progress: Progress,
+    source: dict[str, Any],
+    started: float,
+) -> dict[str, Any]:
+    """Everything after ingest: clean, classify, cases, export, package; returns the summary."""
+    frame = ingested.frame
+    warnings = list(ingested.warnings)
+    dropped = dict(ingested.dropped)
+    names = collect_names(frame) if options.pseudonymize else []
+
+    progress(50, "clean")
+    cleaned = clean(frame)
+    dropped.update(cleaned.dropped)
+    frame = cleaned.frame
+    undated = frame["timestamp"].isna().to_numpy()
+    if undated.any():
+        dropped["unreadable_date"] = dropped.get("unreadable_date", 0) + int(undated.sum())
+        frame = frame.loc[~undated]
+    if frame.empty:
+        raise BadInputError(describe_nothing_left(ingested.rows_in, dropped))
+    if options.pseudonymize:
+        secret = options.secret
+        if not secret:
+            secret = os.urandom(32)
+            warnings.append("No pseudonym key was given: pseudonyms hold for this file only.")
+        text, ips = _name_columns(frame, ingested.original_columns, ingested.detection)
+        frame = pseudonymise(frame, names, secret, text, ips)
+
+    progress(55, "classify")
+    frame = assign_cases(classify(frame, rules))
+    stamps = frame["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    order = np.argsort(stamps, kind="stable")  # time order; ties keep input order
+    bloom = is_bloom(frame, rules)
+    case_codes = frame["case_id"].cat.codes.to_numpy()
+    by_case = order[np.argsort(case_codes[order], kind="stable")]
+    utc = ingested.detection.get("timezone") == "UTC"
+    offset = "+00:00" if utc else ""
+    if not utc:
+        warnings.append(
+            "Times are the local time of whoever downloaded the log (the file has no time "
+            "zone); the outputs write them without an offset."
+        )
+
+    progress(65, "export")
+    summary = _summary(ingested, frame, dropped, cleaned.logged_in_as_events, bloom, rules)
+    summary.update(
+        input=source,
+        pseudonymized=bool(options.pseudonymize),
+        warnings=warnings,
+    )
+    columns = csv_columns(frame, ingested.original_columns, offset)
+    events = prepare_events(frame, offset)
+    attributes = {
+        "concept:name": "MoodleLogSmart enriched log",
+        "moodle:timezone": "UTC" if utc else "local (no offset)",
+        "bloom:rules": summary["rules"]["source"],
+    }
+    bloom_attributes = {**attributes, "concept:name": "MoodleLogSmart enriched log (Bloom only)"}
+
+    def summary_bytes() -> Iterable[bytes]:
+        summary["seconds"] = round(time.perf_counter() - started, 3)
+        return [json.dumps(summary, indent=2, ensure_ascii=False, default=str).encode("utf-8")]
+
+    members: list[tuple[str, Callable[[], Iterable[Any]]]] = [
+        (MEMBERS[0], lambda: csv_chunks(columns, order)),
+        (MEMBERS[1], lambda: csv_chunks(columns, order[bloom[order]])),
+        (MEMBERS[2], lambda: xes_chunks(events, by_case, attributes)),
+        (MEMBERS[3], lambda: xes_chunks(events, by_case[bloom[by_case]], bloom_attributes)),
+        (MEMBERS[4], summary_bytes),
+    ]
+    percents = iter((72, 78, 88, 95, 100))
+    write_zip(dest_zip, members, lambda name: progress(next(percents), "package"))
+    return summary
+
+
+def _name_columns(
+    frame: pd.DataFrame, original: list[tuple[str, str]], detection: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    """Columns that may hold names (to pseudonymise) and that hold IP addresses (to empty)."""
+    headers = detection.get("columns") or {}
+    column_of = dict(original)
+    by_header = {column_of.get(str(h)) for k, h in headers.items() if k in NAME_FREE}
+    ips = ["ip", *(column_of[h] for k, h in headers.items() if k == "ip" and h in column_of)]
+    text = [
+        column
+        for column in dict.fromkeys(["context", "affected_user", "course", *column_of.values()])
+        if column in frame and column not in NAME_FREE and column not in by_header
+    ]
+    return text, [c for c in dict.fromkeys(ips) if c in frame]
+
+
+def _summary(
+    ingested: Any,
+    frame: pd.DataFrame,
+    dropped: dict[str, int],
+    logged_in_as: int,
+    bloom: np.ndarray,
+    rules: RuleSet,
+) -> dict[str, Any]:
+    """The summary.json keys of architecture.md section 4 (input, warnings, seconds added later)."""
+    per_type = frame["activity_type"].value_counts(sort=False)
+    per_level = frame["bloom_level"].value_counts(sort=False)
+    return {
+        "schema": 1,
+        "input": {},
+        "detected": ingested.detection,
+        "rows_in": int(ingested.rows_in),
+        "rows_out": len(frame),
+        "dropped": {reason: int(n) for reason, n in dropped.items()},
+        "logged_in_as_events": int(logged_in_as),
+        "events_per_activity_type": {str(k): int(v) for k, v in per_type.items() if int(v) > 0},
+        "events_per_bloom_level": {level: int(per_level.get(level, 0)) for level in BLOOM_LEVELS},
+        "bloom_only_events": int(bloom.sum()),
+        "cases": int(frame["case_id"].nunique()),
+        "pseudonymized": False,
+        "rules": {"source": rules.source, "count": len(rules.all_rules)},
+        "warnings": [],
+        "seconds": 0.0,
+    }

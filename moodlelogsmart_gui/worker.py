@@ -1,0 +1,166 @@
+"""Worker process: ``python -m moodlelogsmart_gui.worker <job-folder>``.
+
+Runs the pipeline for one job folder and speaks the protocol of architecture.md section 2
+on stdout: one JSON object per line (progress, then done or error), nothing else. Exit 0
+done, 2 bad input, 1 anything else, 3 when the parent went away.
+
+The parent must keep the worker's stdin open for the whole run: when stdin is a pipe and
+reaches end-of-file (the parent died), the worker exits at once with code 3.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+import threading
+import traceback
+from pathlib import Path
+from typing import IO, Any
+
+from moodlelogsmart_gui.pipeline.errors import BadInputError
+
+EXIT_DONE, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_ORPHANED = 0, 1, 2, 3
+SECRET_BYTES = 32
+MEMORY_MESSAGE = (
+    "The computer ran out of memory while processing this log; close other programs "
+    "or process a smaller log."
+)
+INTERNAL_MESSAGE = "An internal error stopped the processing; the details are in the job log."
+
+
+class Protocol:
+    """Writes protocol lines to the real stdout; progress only when the percent changes."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._percent: int | None = None
+
+    def send(self, message: dict[str, Any]) -> None:
+        self._stream.write(json.dumps(message, ensure_ascii=False, default=str) + "\n")
+        self._stream.flush()
+
+    def progress(self, percent: int, stage: str) -> None:
+        percent = max(0, min(100, int(percent)))
+        if percent != self._percent:
+            self._percent = percent
+            self.send({"event": "progress", "percent": percent, "stage": stage})
+
+    def error(self, code: str, message: str) -> None:
+        self.send({"event": "error", "code": code, "message": message})
+
+
+def take_over_stdout() -> IO[str]:
+    """Keep the real stdout for the protocol; everything else written to stdout goes to stderr."""
+    sys.stdout.flush()
+    real = os.dup(1)
+    os.dup2(2, 1)  # C libraries and stray prints land in the job log, not in the protocol
+    sys.stdout = sys.stderr
+    return os.fdopen(real, "w", encoding="utf-8", newline="\n")
+
+
+def watch_parent(stdin_fd: int = 0) -> bool:
+    """Exit with code 3 when stdin, a pipe from the parent, reaches end-of-file."""
+    try:
+        if not stat.S_ISFIFO(os.fstat(stdin_fd).st_mode):
+            return False
+    except OSError:
+        return False
+
+    def wait_for_eof() -> None:
+        try:
+            while os.read(stdin_fd, 65536):
+                pass
+        except OSError:
+            pass
+        os._exit(EXIT_ORPHANED)
+
+    threading.Thread(target=wait_for_eof, name="parent-watch", daemon=True).start()
+    return True
+
+
+def load_secret(path: Path) -> bytes:
+    """The pseudonymisation key; created (0600, 32 random bytes) if it does not exist yet."""
+    try:
+        secret = path.read_bytes()
+        if secret:
+            return secret
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(os.urandom(SECRET_BYTES))
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temp, path)  # atomic: a concurrent worker's key wins if it was first
+    except FileExistsError:
+        pass
+    finally:
+        temp.unlink(missing_ok=True)
+    return path.read_bytes()
+
+
+def run_job(folder: Path, protocol: Protocol) -> dict[str, Any]:
+    """Read job.json, build the options and run the pipeline; returns the summary."""
+    from moodlelogsmart_gui.pipeline import PipelineOptions
+    from moodlelogsmart_gui.pipeline.run import process_file
+
+    job = json.loads((folder / "job.json").read_text(encoding="utf-8"))
+    name = str(job.get("input", ""))
+    if not name or Path(name).name != name:
+        raise ValueError(f"job.json names no input file inside the job folder: {name!r}")
+    source = folder / name
+    if not source.is_file():
+        raise BadInputError(
+            "The copy of the log file is missing from the job folder; add it again."
+        )
+    pseudonymize = bool(job.get("pseudonymize", False))
+    secret = load_secret(Path(job["secret_file"])) if pseudonymize else None
+    rules = job.get("rules_file")
+    options = PipelineOptions(
+        pseudonymize=pseudonymize, rules_file=Path(rules) if rules else None, secret=secret
+    )
+    return process_file(
+        source,
+        folder / "result.zip",
+        options,
+        protocol.progress,
+        input_name=str(job.get("original_name") or name),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    protocol = Protocol(take_over_stdout())
+    watch_parent()
+    if len(args) != 1:
+        print("usage: python -m moodlelogsmart_gui.worker <job-folder>", file=sys.stderr)
+        protocol.error("internal", "The worker was started without a job folder.")
+        return EXIT_INTERNAL
+    try:
+        summary = run_job(Path(args[0]), protocol)
+    except BadInputError as exc:
+        print(f"bad input: {exc}", file=sys.stderr)
+        protocol.error("bad_input", str(exc))
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        traceback.print_exc()
+        protocol.error("internal", MEMORY_MESSAGE)
+        return EXIT_INTERNAL
+    except Exception:
+        traceback.print_exc()
+        protocol.error("internal", INTERNAL_MESSAGE)
+        return EXIT_INTERNAL
+    protocol.send({"event": "done", "summary": summary})
+    return EXIT_DONE
+
+
+if __name__ == "__main__":
+    code = main()
+    sys.stderr.flush()
+    sys.exit(code)
