@@ -1,0 +1,262 @@
+"""Read the Time column: find its format from the whole column, then parse it vectorised.
+
+The column is dictionary-encoded first (a log of a million rows has far fewer distinct
+times), each candidate pattern extracts the date fields with one RE2 pass, and the
+day/month order is decided from every value: a first field above 12 settles it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from moodlelogsmart_gui.pipeline.ingest.arrays import factorize
+
+_L = "LETTERS"
+_TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:[.,]\d+)?"
+_AMPM = r"(?:\s*(?P<ap>[AaPp]\.?\s?[Mm]\.?))?"
+_JOIN = r"(?P<j>\s*,\s*|\s+(?:às|as|à|a las|alle|um|at|-)\s+|\s+|T)"
+PATTERNS: dict[str, str] = {
+    # 5/01/24, 09:03   30/11/2016 22:34   5/01/24 às 09:03   18.04.2023 14:24   1/5/24, 9:03 PM
+    "numeric": r"^(?P<a>\d{1,2})(?P<s>[/.\-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})"
+    + _JOIN
+    + _TIME
+    + _AMPM
+    + "$",
+    # 2024-01-05 09:03:00 (spreadsheet re-saves, ISO)
+    "iso": r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?P<j>[T ]\s*)"
+    + _TIME
+    + r"(?:Z|[+-]\d{2}:?\d{2})?$",
+    # 5 janv. 24, 09:03   18. April 2023, 14:24:03   5 de enero de 2024 09:03
+    "month_name": r"^(?P<d>\d{1,2})\.?\s+(?:de\s+)?(?P<mon>LETTERS+\.?)\s+(?:de\s+)?"
+    r"(?P<y>\d{4}|\d{2})" + _JOIN + _TIME + _AMPM + "$",
+    # January 5, 2024, 9:03 AM
+    "month_first_name": r"^(?P<mon>LETTERS+\.?)\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})"
+    + _JOIN
+    + _TIME
+    + _AMPM
+    + "$",
+    # 5 Jan, 09:03 (Moodle 2.7/2.8: no year)
+    "month_name_no_year": r"^(?P<d>\d{1,2})\.?\s+(?P<mon>LETTERS+\.?)"
+    + _JOIN
+    + _TIME
+    + _AMPM
+    + "$",
+    "epoch": r"^(?P<epoch>\d{9,11})(?:\.\d+)?$",
+}
+# the numeric pattern uses a backreference, which RE2 lacks: RE2 gets an explicit variant
+_RE2_NUMERIC = PATTERNS["numeric"].replace("(?P=s)", "[/.\\-]")
+SAMPLE_VALUES = 4000
+
+
+def _re2(name: str) -> str:
+    pattern = _RE2_NUMERIC if name == "numeric" else PATTERNS[name]
+    return pattern.replace(_L, r"\p{L}")
+
+
+def _py(name: str) -> re.Pattern[str]:
+    return re.compile(PATTERNS[name].replace(_L, r"[^\W\d_]"))
+
+
+@dataclass
+class ParsedTimes:
+    """Timestamps per row (NaT where unreadable) and what was found about the format."""
+
+    timestamps: np.ndarray  # datetime64[ns]
+    date_format: str | None
+    date_order: str | None  # day_first, month_first, year_first, epoch
+    ambiguous: bool
+    unreadable: int
+    timezone: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> float:
+        n = len(self.timestamps)
+        return round((n - self.unreadable) / n, 4) if n else 0.0
+
+
+def _int_field(struct: pa.StructArray, name: str) -> np.ndarray:
+    values = pc.struct_field(struct, name)
+    values = pc.if_else(pc.equal(pc.fill_null(values, ""), ""), "0", values)
+    return np.asarray(pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 for proleptic Gregorian dates (H. Hinnant's algorithm)."""
+    y = y - (m <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    mp = (m + 9) % 12
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _days_in_month(y: np.ndarray, m: np.ndarray) -> np.ndarray:
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    table = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31])
+    return table[np.clip(m - 1, 0, 12)] + ((m == 2) & leap)
+
+
+def _month_numbers(struct: pa.StructArray, months: dict[str, int]) -> np.ndarray:
+    tokens = pc.utf8_rtrim(pc.utf8_lower(pc.struct_field(struct, "mon")), characters=".")
+    keys = pa.array(list(months), type=pa.string())
+    numbers = np.array([*months.values(), -1], dtype=np.int64)
+    idx = pc.fill_null(pc.index_in(tokens, value_set=keys), len(months))
+    return numbers[np.asarray(idx.to_numpy(zero_copy_only=False), dtype=np.int64)]
+
+
+def _choose_pattern(values: pa.Array, weights: np.ndarray) -> tuple[str | None, int]:
+    """The pattern matching the most rows in a spread sample of distinct values."""
+    n = len(values)
+    if n > SAMPLE_VALUES:
+        pick = np.unique(np.linspace(0, n - 1, SAMPLE_VALUES).astype(np.int64))
+        values, weights = values.take(pa.array(pick)), weights[pick]
+    best, best_weight = None, 0
+    for name in PATTERNS:
+        matched = np.asarray(
+            pc.match_substring_regex(values, _re2(name)).to_numpy(zero_copy_only=False)
+        )
+        weight = int(weights[matched.astype(bool)].sum()) if len(matched) else 0
+        if weight > best_weight:
+            best, best_weight = name, weight
+    return best, best_weight
+
+
+def _decide_order(
+    a: np.ndarray, b: np.ndarray, ok: np.ndarray, weights: np.ndarray
+) -> tuple[str, bool]:
+    """day_first or month_first from every matched value; ambiguous when nothing settles it."""
+    a_big = bool(np.any(ok & (a > 12)))
+    b_big = bool(np.any(ok & (b > 12)))
+    if a_big and not b_big:
+        return "day_first", False
+    if b_big and not a_big:
+        return "month_first", False
+    if a_big and b_big:  # mixed column: keep the order that reads more rows
+        day_ok = int(weights[ok & (b <= 12)].sum())
+        month_ok = int(weights[ok & (a <= 12)].sum())
+        return ("day_first" if day_ok >= month_ok else "month_first"), False
+    return "day_first", True
+
+
+def describe_format(sample: str, pattern: str, order: str | None) -> str:
+    """Rebuild a strftime-like format from one matching value (for the summary)."""
+    match = _py(pattern).match(sample)
+    if not match:
+        return pattern
+    directive = {"d": "%d", "m": "%m", "H": "%H", "M": "%M", "S": "%S", "ap": "%p"}
+    directive["a"], directive["b"] = ("%m", "%d") if order == "month_first" else ("%d", "%m")
+    groups = match.groupdict()
+    if groups.get("y"):
+        directive["y"] = "%Y" if len(match.group("y")) == 4 else "%y"
+    if groups.get("mon"):
+        directive["mon"] = "%B" if len(match.group("mon").rstrip(".")) > 4 else "%b"
+    if pattern == "epoch":
+        return "epoch seconds"
+    spans = sorted(
+        (match.span(g), directive[g])
+        for g in directive
+        if g in match.groupdict() and match.group(g)
+    )
+    out, pos = [], 0
+    for (start, end), code in spans:
+        out.append(sample[pos:start] + code)
+        pos = end
+    return "".join(out) + sample[pos:]
+
+
+def parse_times(
+    column: pa.ChunkedArray | pa.Array,
+    months: dict[str, int],
+    default_year: int,
+    year_source: str = "the current year",
+) -> ParsedTimes:
+    """Parse a column of Moodle times; unreadable values become NaT and are counted."""
+    values, indices = factorize(pc.utf8_trim_whitespace(column.cast(pa.string())))
+    weights = np.bincount(indices, minlength=len(values) + 1)[: len(values)]
+    n_rows = len(indices)
+    pattern, _ = _choose_pattern(values, weights) if len(values) else (None, 0)
+    if pattern is None:
+        return ParsedTimes(
+            np.full(n_rows, np.datetime64("NaT", "ns")), None, None, False, n_rows, "local"
+        )
+    struct = pc.extract_regex(values, _re2(pattern))
+    ok = np.asarray(struct.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    warnings: list[str] = []
+    order, ambiguous, timezone = None, False, "local"
+    if pattern == "epoch":
+        seconds = _int_field(struct, "epoch")
+        valid = ok
+        order, timezone = "epoch", "UTC"
+    else:
+        hour, minute, second = (_int_field(struct, g) for g in ("H", "M", "S"))
+        if pattern == "numeric":
+            a, b = _int_field(struct, "a"), _int_field(struct, "b")
+            order, ambiguous = _decide_order(a, b, ok, weights)
+            day, month = (a, b) if order == "day_first" else (b, a)
+        elif pattern == "iso":
+            day, month, order = _int_field(struct, "d"), _int_field(struct, "m"), "year_first"
+        else:
+            day, month, order = _int_field(struct, "d"), _month_numbers(struct, months), "day_first"
+        if pattern == "month_name_no_year":
+            year = np.full(len(values), default_year, dtype=np.int64)
+            warnings.append(
+                f"The times carry no year (Moodle 2.7/2.8 format): {default_year} was assumed, "
+                f"from {year_source}."
+            )
+        else:
+            year = _int_field(struct, "y")
+            year = np.where(year < 100, year + 2000, year)
+        ap = (
+            pc.utf8_lower(pc.fill_null(pc.struct_field(struct, "ap"), ""))
+            if "ap" in struct.type.names
+            else None
+        )
+        if ap is not None:
+            pm = np.asarray(pc.starts_with(ap, "p").to_numpy(zero_copy_only=False), dtype=bool)
+            am = np.asarray(pc.starts_with(ap, "a").to_numpy(zero_copy_only=False), dtype=bool)
+            bad_12h = (am | pm) & ((hour < 1) | (hour > 12))
+            hour = np.where(pm & (hour < 12), hour + 12, np.where(am & (hour == 12), 0, hour))
+            ok = ok & ~bad_12h
+        valid = (
+            ok
+            & (month >= 1)
+            & (month <= 12)
+            & (day >= 1)
+            & (day <= _days_in_month(year, month))
+            & (hour < 24)
+            & (minute < 60)
+            & (second < 60)
+        )
+        seconds = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    stamps = np.where(valid, seconds, np.iinfo(np.int64).min).astype("datetime64[s]")
+    stamps = np.append(stamps, np.datetime64("NaT", "s")).astype("datetime64[ns]")
+    per_row = stamps[indices]
+    unreadable = int(np.isnat(per_row).sum())
+    first_ok = int(np.argmax(valid * weights)) if valid.any() else -1
+    sample = values[first_ok].as_py() if first_ok >= 0 else ""
+    fmt = describe_format(sample, pattern, order) if sample else None
+    if ambiguous:
+        warnings.append(
+            "The date order was ambiguous (no day or month above 12): day first was chosen, "
+            f"as in Moodle's default ({fmt})."
+        )
+    return ParsedTimes(per_row, fmt, order, ambiguous, unreadable, timezone, warnings)
+
+
+def year_from_filename(name: str) -> int | None:
+    """Moodle names downloads ``logs_<course>_<YYYYMMDD-HHMM>``: take that year."""
+    match = re.search(r"(20\d{2})(\d{2})(\d{2})-\d{4}", name)
+    return int(match.group(1)) if match else None
+
+
+def current_year() -> int:
+    """The current year (the fallback for year-less Moodle 2.7 times)."""
+    return dt.datetime.now().year

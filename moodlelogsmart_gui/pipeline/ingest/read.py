@@ -1,0 +1,372 @@
+"""Bytes in, a table of text columns out: file kind, encoding, delimiter, rows.
+
+Only a sample (the first 64 KB) is sniffed in Python; the full CSV is read by pyarrow's
+multithreaded reader with every column as text. Spreadsheets go through calamine, the
+JSON download through the json module.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import zipfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from moodlelogsmart_gui.pipeline.errors import BadInputError
+
+SAMPLE_BYTES = 64 * 1024
+MAX_SAMPLE_BYTES = 4 * 1024 * 1024
+SAMPLE_ROWS = 200
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+@dataclass
+class Source:
+    """What sniffing the input found, and for spreadsheets/JSON the whole table."""
+
+    path: Path
+    file_format: str  # csv, xlsx, ods, json
+    sample_rows: list[list[str]]
+    encoding: str = "utf-8"
+    encoding_confidence: str = "certain"
+    delimiter: str | None = None
+    line_ending: str | None = None
+    compression: str | None = None
+    table: pa.Table | None = None  # spreadsheet/JSON: every row, header included
+    notes: list[str] = field(default_factory=list)
+
+
+def delimiter_name(delimiter: str | None) -> str | None:
+    """A readable name for the summary ("comma", "semicolon", ...)."""
+    return None if delimiter is None else _DELIMITER_NAMES.get(delimiter, delimiter)
+
+
+def column_names(n: int) -> list[str]:
+    """Neutral names for raw columns (``c0``, ``c1``, ...); headers are kept separately."""
+    return [f"c{i}" for i in range(n)]
+
+
+def _read_head(path: Path, compression: str | None, size: int) -> bytes:
+    opener = gzip.open if compression == "gzip" else open
+    try:
+        with opener(path, "rb") as fh:
+            return fh.read(size)
+    except (OSError, EOFError) as exc:
+        raise BadInputError(
+            f"The file could not be read ({exc.__class__.__name__}): check that it is a complete, "
+            "readable copy of the log."
+        ) from exc
+
+
+def _sniff_container(path: Path, head: bytes) -> str | None:
+    """Return xlsx/ods/gzip for containers, None for plain text; refuse other binaries."""
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".ods", ".xls"):
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise BadInputError(
+                "This is an old binary Excel (.xls) file: download the log again as CSV or .xlsx."
+            )
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+                mimetype = zf.read("mimetype") if "mimetype" in names else b""
+        except (zipfile.BadZipFile, OSError, KeyError) as exc:
+            raise BadInputError(
+                f"The {path.suffix or 'spreadsheet'} file is damaged or not a spreadsheet: "
+                "download the log again from Moodle (Reports > Logs > Download)."
+            ) from exc
+        if "[Content_Types].xml" in names:
+            return "xlsx"
+        if b"opendocument.spreadsheet" in mimetype:
+            return "ods"
+        raise BadInputError(
+            "This is a ZIP archive, not a log: extract the log file from it and use that file."
+        )
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise BadInputError(
+            "This is an old binary Office file (.xls/.doc): download the log again as CSV or .xlsx."
+        )
+    if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"SQLite format")):
+        raise BadInputError(
+            "This is a binary file (PDF, image or database), not a log: download the log as CSV."
+        )
+    return None
+
+
+def detect_encoding(head: bytes) -> tuple[str, str]:
+    """Choose an encoding from a sample: BOMs, strict UTF-8, then cp1252 or latin-1."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "certain"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "certain"
+    even, odd = head[0:2000:2], head[1:2000:2]
+    if len(head) >= 4 and odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le", "high"
+    if len(head) >= 4 and even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be", "high"
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8", "certain" if any(b > 0x7F for b in head[:SAMPLE_BYTES]) else "high"
+    try:
+        head.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1", "low"
+    return "cp1252", "high"
+
+
+def _decode(head: bytes, encoding: str) -> str:
+    return codecs.getincrementaldecoder(encoding)("replace").decode(head, final=False)
+
+
+def _refuse_binary(text: str) -> None:
+    controls = sum(1 for ch in text[:20000] if ch < "\t" or "\x0e" <= ch < "\x20")
+    if controls > max(8, len(text[:20000]) // 50):
+        raise BadInputError(
+            "The file holds binary data, not text: download the log from Moodle as CSV, "
+            "Excel or ODS."
+        )
+
+
+def parse_sample(text: str, delimiter: str, complete: bool) -> list[list[str]]:
+    """Parse sample text with ``delimiter``; drop the last record if the sample was cut."""
+    if not complete:
+        cut = max(text.rfind("\n"), text.rfind("\r"))
+        text = text[:cut] if cut > 0 else ""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(MAX_SAMPLE_BYTES * 4)
+    try:
+        rows = [
+            row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if row
+        ]
+    except csv.Error:
+        rows = []
+    finally:
+        csv.field_size_limit(previous)
+    if not complete and len(rows) > 1:
+        rows = rows[:-1]
+    return rows[:SAMPLE_ROWS]
+
+
+def sniff_delimiter(text: str, complete: bool) -> tuple[str, list[list[str]]]:
+    """Pick the delimiter whose parse gives the most consistent multi-column rows."""
+    best: tuple[tuple[float, ...], str, list[list[str]]] | None = None
+    for delim in DELIMITERS:
+        rows = parse_sample(text, delim, complete)
+        widths = Counter(len(r) for r in rows)
+        if not widths:
+            continue
+        width, count = widths.most_common(1)[0]
+        share = count / len(rows)
+        score = (float(width > 1), round(share, 1), float(width), -DELIMITERS.index(delim))
+        if best is None or score > best[0]:
+            best = (score, delim, rows)
+    if best is None or best[0][0] == 0.0:
+        raise BadInputError(
+            "The file is text but has no columns (no comma, semicolon or tab between values): "
+            "it does not look like a Moodle log; download the log as CSV from Reports > Logs."
+        )
+    return best[1], best[2]
+
+
+def open_input(path: Path) -> Source:
+    """Sniff ``path`` and, for spreadsheets and JSON, read it whole."""
+    if not path.exists():
+        raise BadInputError(f"The file '{path.name}' does not exist (any more): drop it again.")
+    if path.is_dir():
+        raise BadInputError(f"'{path.name}' is a folder, not a file: drop the log file itself.")
+    head = _read_head(path, None, SAMPLE_BYTES)
+    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise BadInputError("The file is empty: download the log again from Moodle.")
+    container = _sniff_container(path, head)
+    if container in ("xlsx", "ods"):
+        return _open_spreadsheet(path, container)
+    compression = container
+    if compression:
+        head = _read_head(path, compression, SAMPLE_BYTES)
+    encoding, confidence = detect_encoding(head)
+    text = _decode(head, encoding)
+    if text.lstrip("\ufeff \r\n\t").startswith(("[", "{")):
+        return _open_json(path, compression, encoding, confidence)
+    _refuse_binary(text)
+    complete = len(head) < SAMPLE_BYTES
+    if not complete and text.count("\n") + text.count("\r") < 4:
+        head = _read_head(path, compression, MAX_SAMPLE_BYTES)
+        complete = len(head) < MAX_SAMPLE_BYTES
+        text = _decode(head, encoding)
+        if not complete and text.count("\n") + text.count("\r") < 2:
+            raise BadInputError(
+                f"The first {MAX_SAMPLE_BYTES // 2**20} MB of the file hold no line break: it is "
+                "not a log export; download the log as CSV from Reports > Logs."
+            )
+    delimiter, rows = sniff_delimiter(text, complete)
+    crlf = text.count("\r\n")
+    line_ending = "CRLF" if crlf and crlf >= text.count("\n") / 2 else "LF"
+    return Source(
+        path=path,
+        file_format="csv",
+        sample_rows=rows,
+        encoding=encoding,
+        encoding_confidence=confidence,
+        delimiter=delimiter,
+        line_ending=line_ending,
+        compression=compression,
+    )
+
+
+def _table_from_rows(rows: Sequence[Sequence[object]]) -> pa.Table:
+    """Columns of text from a list of rows (ragged rows padded with nulls)."""
+    width = max((len(r) for r in rows), default=0)
+    padded = [list(r) + [None] * (width - len(r)) for r in rows] if rows else []
+    columns = list(zip(*padded, strict=True)) if padded else [() for _ in range(width)]
+    arrays = []
+    for col in columns:
+        values = [None if v is None else v if isinstance(v, str) else _cell_text(v) for v in col]
+        arrays.append(pa.array(values, type=pa.string()))
+    return pa.table(arrays, names=column_names(width))
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _sample_from_table(table: pa.Table) -> list[list[str]]:
+    head = table.slice(0, SAMPLE_ROWS).to_pylist()
+    return [["" if v is None else v for v in row.values()] for row in head]
+
+
+def _open_spreadsheet(path: Path, kind: str) -> Source:
+    try:
+        frame = pd.read_excel(path, engine="calamine", header=None, dtype=object)
+    except Exception as exc:  # calamine raises its own, varied errors for damaged files
+        raise BadInputError(
+            f"The {kind} file could not be opened (it is damaged or not a spreadsheet): "
+            "download the log again from Moodle."
+        ) from exc
+    frame = frame.dropna(how="all")
+    rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+    table = _table_from_rows(rows)
+    if table.num_rows == 0:
+        raise BadInputError(f"The {kind} spreadsheet is empty: download the log again from Moodle.")
+    return Source(path, kind, _sample_from_table(table), encoding="n/a", table=table)
+
+
+def _open_json(path: Path, compression: str | None, encoding: str, confidence: str) -> Source:
+    opener = gzip.open if compression == "gzip" else open
+    try:
+        with opener(path, "rb") as fh:
+            data = json.loads(
+                fh.read().decode(
+                    encoding.replace("-sig", "") + "-sig"
+                    if encoding.startswith("utf-8")
+                    else encoding
+                )
+            )
+    except (ValueError, OSError, EOFError) as exc:
+        raise BadInputError(
+            "The file starts like JSON but is not valid JSON: download the log again from Moodle."
+        ) from exc
+    while (
+        isinstance(data, list)
+        and data
+        and all(isinstance(part, list) for part in data)
+        and all(part and isinstance(part[0], list) for part in data)
+    ):
+        data = [row for part in data for row in part]
+    if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
+        keys = list(dict.fromkeys(k for r in data for k in r))
+        data = [keys, *([r.get(k) for k in keys] for r in data)]
+    if not (isinstance(data, list) and data and all(isinstance(r, list) for r in data)):
+        raise BadInputError(
+            "The JSON file is not a table of rows (an array of arrays): download the Moodle "
+            "log as JSON, CSV or Excel from Reports > Logs."
+        )
+    table = _table_from_rows(data)
+    return Source(path, "json", _sample_from_table(table), encoding, confidence, table=table)
+
+
+def read_csv_table(
+    source: Source,
+    ncols: int,
+    skip_rows: int,
+    include: list[int],
+    null_values: list[str],
+) -> tuple[pa.Table, int]:
+    """Read the whole CSV as text columns; return the table and the count of malformed rows."""
+    names = column_names(ncols)
+    encodings = [source.encoding]
+    if source.encoding in ("utf-8", "utf-8-sig"):
+        encodings.append("cp1252")
+    if "latin-1" not in encodings and not source.encoding.startswith("utf-16"):
+        encodings.append("latin-1")
+    last_error: Exception | None = None
+    for encoding in encodings:
+        malformed = [0]
+
+        def skip_row(_row: object, counter: list[int] = malformed) -> str:
+            counter[0] += 1
+            return "skip"
+
+        read_opts = pacsv.ReadOptions(
+            column_names=names,
+            skip_rows=skip_rows,
+            encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
+            block_size=8 << 20,
+        )
+        parse_opts = pacsv.ParseOptions(
+            delimiter=source.delimiter or ",",
+            newlines_in_values=True,
+            invalid_row_handler=skip_row,
+        )
+        convert_opts = pacsv.ConvertOptions(
+            column_types={names[i]: pa.string() for i in include},
+            include_columns=[names[i] for i in include],
+            null_values=null_values,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        )
+        try:
+            stream = pa.input_stream(str(source.path), compression=source.compression)
+            table = pacsv.read_csv(stream, read_opts, parse_opts, convert_opts)
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            last_error = exc
+            if "UTF8" in str(exc) or isinstance(exc, UnicodeDecodeError):
+                source.notes.append(f"{encoding} failed further into the file; retried")
+                continue
+            raise BadInputError(_csv_error_sentence(exc)) from exc
+        except OSError as exc:
+            raise BadInputError(
+                f"The file could not be read to the end ({exc.__class__.__name__}): "
+                "check that it is a complete copy of the log."
+            ) from exc
+        source.encoding = encoding
+        if encoding != encodings[0]:
+            source.encoding_confidence = "low" if encoding == "latin-1" else "high"
+        return table, malformed[0]
+    raise BadInputError(
+        "The file's text encoding could not be read: save it again as UTF-8 CSV."
+    ) from last_error
+
+
+def _csv_error_sentence(exc: Exception) -> str:
+    message = str(exc).split("\n", 1)[0][:160]
+    return (
+        f"The CSV file could not be parsed ({message}): check that it is a Moodle log download "
+        "and has not been cut or edited."
+    )
