@@ -28,12 +28,17 @@ def pseudonym(name: str, secret: bytes) -> str:
 
 
 def collect_names(frame: pd.DataFrame) -> list[str]:
-    """Every distinct person name in the name columns, longest first (``-`` is no name)."""
+    """Every distinct person name in the name columns, longest first (``-`` is no name).
+
+    Call it on the frame as read, before cleaning: a name seen only in rows that are set
+    aside can still appear inside kept rows (e.g. a context "User: Ana Silva").
+    """
     found: set[str] = set()
     for column in NAME_COLUMNS:
         if column in frame:
             values = frame[column].dropna().astype("string").str.strip().unique()
-            found.update(str(v) for v in values if str(v) not in ("", "-"))
+            # All-digit values are user ids (raw logstore tables), never names.
+            found.update(str(v) for v in values if str(v) not in ("", "-") and not str(v).isdigit())
     return sorted(found, key=lambda n: (-len(n), n))
 
 

@@ -67,7 +67,7 @@ def process_file(
     rules = load_rules(options.rules_file)  # a broken rules file fails before the long read
     from moodlelogsmart_gui.pipeline.ingest import ingest
 
-    ingested = ingest(src, progress)
+    ingested = ingest(src, progress, original_name=input_name)
     source = {"name": input_name or src.name, "bytes": src.stat().st_size}
     return process_ingested(ingested, Path(dest_zip), options, rules, progress, source, started)
 
