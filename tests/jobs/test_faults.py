@@ -1,0 +1,155 @@
+"""Faults injected with tiny real worker processes: each ends the job with the right reason
+and a sentence, deletes the input copy, never presents a partial result, leaves the user's
+file unchanged, lets the next job run, and leaves nothing after the next purge."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from moodlelogsmart_gui.jobs.queue import JobQueue
+from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobState
+from moodlelogsmart_gui.paths import AppPaths
+from tests.jobs.conftest import QueueFactory, fake_worker, sha256
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="the fake workers use POSIX signals")
+
+
+def wait_finished(qtbot: QtBot, queue: JobQueue, job_id: str, timeout_ms: int = 15_000) -> Job:
+    qtbot.waitUntil(
+        lambda: (job := queue.job(job_id)) is not None and job.is_terminal, timeout=timeout_ms
+    )
+    job = queue.job(job_id)
+    assert job is not None
+    return job
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    if stat.exists():
+        try:
+            return stat.read_text().rsplit(")", 1)[-1].split()[0] != "Z"
+        except OSError:
+            return False
+    return True
+
+
+def assert_after_fault(
+    qtbot: QtBot, queue: JobQueue, app_paths: AppPaths, job: Job, user_log: Path, checksum: str
+) -> None:
+    """The common promises after any fault."""
+    folder = app_paths.jobs / job.id
+    assert (job.message and job.message.endswith((".", "!"))) or "Last words" in job.message
+    assert job.result_path is None
+    if folder.exists():
+        names = {p.name for p in folder.iterdir()}
+        assert not any(n.startswith("input.") for n in names), names
+        assert "result.zip" not in names and "result.zip.part" not in names, names
+    assert sha256(user_log) == checksum
+    # The app goes on: the next job (same queue, now a good worker) completes.
+    queue._worker_command = fake_worker("ok")
+    next_id = queue.submit(user_log)
+    assert wait_finished(qtbot, queue, next_id).state == JobState.COMPLETED
+    # Nothing is left of the failed job after the next purge past its retention.
+    future = time.time() + 2 * 3600
+    queue._clock = lambda: future
+    with qtbot.waitSignal(queue.purge_finished, timeout=5000) as purged:
+        queue.purge_now()
+    assert purged.args[0].errors == []
+    assert not folder.exists()
+    expired = queue.job(job.id)
+    assert expired is not None and expired.expired and expired.state == job.state
+
+
+CASES = [
+    ("segv", FailureReason.CRASHED, "SIGSEGV"),
+    ("sigkill", FailureReason.CRASHED, "SIGKILL"),
+    ("exit3", FailureReason.CRASHED, "exit status 3"),
+    ("bad_input", FailureReason.BAD_INPUT, "no 'Event name' column"),
+    ("silent", FailureReason.CRASHED, "without reporting a result"),
+    ("memory", FailureReason.CRASHED, "MemoryError"),
+    ("fsize", FailureReason.CRASHED, "File too large"),
+    ("done_no_result", FailureReason.INTERNAL, "no result file"),
+]
+
+
+@pytest.mark.parametrize(("worker", "reason", "words"), CASES, ids=[c[0] for c in CASES])
+def test_worker_dies_or_misbehaves(
+    qtbot: QtBot,
+    make_queue: QueueFactory,
+    app_paths: AppPaths,
+    user_log: Path,
+    worker: str,
+    reason: FailureReason,
+    words: str,
+) -> None:
+    checksum = sha256(user_log)
+    queue = make_queue(worker)
+    job = wait_finished(qtbot, queue, queue.submit(user_log))
+    assert (job.state, job.reason) == (JobState.FAILED, reason), job.message
+    assert words in job.message
+    assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum)
+
+
+@pytest.mark.parametrize("worker", ["hang", "stop_self"])
+def test_watchdog_kills_the_whole_group_within_two_seconds_of_the_deadline(
+    qtbot: QtBot, make_queue: QueueFactory, app_paths: AppPaths, user_log: Path, worker: str
+) -> None:
+    checksum = sha256(user_log)
+    queue = make_queue(worker, job_timeout_seconds=1)
+    job_id = queue.submit(user_log)
+    qtbot.waitUntil(lambda: queue.job(job_id).state == JobState.RUNNING, timeout=5000)
+    started = queue.job(job_id).started_at
+    job = wait_finished(qtbot, queue, job_id)
+    assert (job.state, job.reason) == (JobState.FAILED, FailureReason.TIMEOUT)
+    assert job.message == "Timed out after 1 s; the job was stopped."
+    late = job.finished_at - (started + 1)
+    print(f"{worker}: failed {late:.2f} s after its deadline")
+    assert late < 2.0
+    pids = [int(p) for p in (app_paths.jobs / job_id / "pids.txt").read_text().split()]
+    qtbot.waitUntil(lambda: not any(pid_alive(pid) for pid in pids), timeout=2000)
+    assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum)
+
+
+def test_a_silent_worker_is_stopped_as_stuck(
+    qtbot: QtBot, make_queue: QueueFactory, app_paths: AppPaths, user_log: Path
+) -> None:
+    checksum = sha256(user_log)
+    queue = make_queue("silent_hang", stall_timeout_seconds=1)
+    job = wait_finished(qtbot, queue, queue.submit(user_log))
+    assert (job.state, job.reason) == (JobState.FAILED, FailureReason.TIMEOUT)
+    assert job.message == "Made no progress for 1 s; the job was stopped as stuck."
+    assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum)
+
+
+def test_a_flood_of_garbage_is_ignored_and_the_job_completes(
+    qtbot: QtBot, make_queue: QueueFactory, app_paths: AppPaths, user_log: Path
+) -> None:
+    queue = make_queue("flood")
+    job = wait_finished(qtbot, queue, queue.submit(user_log))
+    assert job.state == JobState.COMPLETED, job.message
+    assert (job.rows_in, job.rows_out) == (5, 4)
+
+
+def test_job_folder_deleted_while_running(
+    qtbot: QtBot, make_queue: QueueFactory, app_paths: AppPaths, user_log: Path
+) -> None:
+    import shutil
+
+    checksum = sha256(user_log)
+    queue = make_queue(fake_worker("slow", "1.5"))
+    job_id = queue.submit(user_log)
+    qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=5000)
+    shutil.rmtree(app_paths.jobs / job_id)
+    job = wait_finished(qtbot, queue, job_id)
+    assert job.state == JobState.FAILED
+    assert "folder was deleted" in job.message
+    assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum)
