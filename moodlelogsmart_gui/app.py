@@ -1,0 +1,140 @@
+"""``moodlelogsmart-gui [FILE...]``: the window, on top of the same job system as the CLI.
+
+Creates everything once (paths, log, lock, settings, store, queue, window) and passes it in.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from moodlelogsmart_gui import APP_NAME, __version__
+from moodlelogsmart_gui.gui.icons import app_icon
+from moodlelogsmart_gui.gui.main_window import MainWindow
+from moodlelogsmart_gui.gui.translation import install_translators
+from moodlelogsmart_gui.jobs.lock import AlreadyRunningError, DataFolderLock
+from moodlelogsmart_gui.jobs.queue import JobQueue
+from moodlelogsmart_gui.jobs.store import JobStore, StoreError
+from moodlelogsmart_gui.logs import setup_logging
+from moodlelogsmart_gui.paths import AppPaths
+from moodlelogsmart_gui.paths import worker_command as real_worker_command
+from moodlelogsmart_gui.settings import SettingsStore
+
+log = logging.getLogger(__name__)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("App", text)
+
+
+@dataclass
+class AppContext:
+    """What :func:`build` made; :func:`teardown` undoes it in order."""
+
+    paths: AppPaths
+    lock: DataFolderLock
+    store: JobStore
+    queue: JobQueue
+    window: MainWindow
+
+
+def _refuse(title: str, sentence: str, detail: str = "") -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, title, sentence)
+    box.setWindowIcon(app_icon())
+    if detail:
+        box.setInformativeText(detail)
+    box.exec()
+
+
+def build(
+    files: Sequence[str],
+    *,
+    worker_command: Callable[[Path], list[str]] = real_worker_command,
+) -> AppContext | None:
+    """Open the data folder, the history and the queue, show the window, queue ``files``.
+
+    Returns None (after telling the person why) when the app cannot start.
+    """
+    paths = AppPaths.resolve()
+    try:
+        paths.ensure()
+    except OSError as err:
+        _refuse(APP_NAME, _tr("The app's data folder cannot be created."), str(err))
+        return None
+    setup_logging(paths)
+    lock = DataFolderLock(paths.lock_file)
+    try:
+        lock.acquire()
+    except AlreadyRunningError as err:
+        _refuse(
+            _tr("MoodleLogSmart is already open"),
+            _tr("MoodleLogSmart is already open in another window; use that window."),
+            str(err),
+        )
+        return None
+    try:
+        store = JobStore(paths.history_db)
+    except StoreError as err:
+        lock.release()
+        _refuse(APP_NAME, _tr("The job history cannot be opened."), str(err))
+        return None
+    settings_store = SettingsStore(paths.settings_file)
+    loaded = settings_store.load()
+    queue = JobQueue(paths, store, loaded.settings, worker_command=worker_command)
+    window = MainWindow(queue, paths, loaded, settings_store)
+    window.show()
+    QTimer.singleShot(0, queue.start)
+    if loaded.problems:
+        window.notice.show_notice(
+            _tr("Some settings could not be used; the defaults apply instead:")
+            + "\n"
+            + "\n".join(f"• {problem}" for problem in loaded.problems),
+            seconds=60,
+        )
+    if files:
+        window.add_paths([Path(name) for name in files])
+    log.info(
+        "window opened (version %s), %d file(s) from the command line", __version__, len(files)
+    )
+    return AppContext(paths, lock, store, queue, window)
+
+
+def teardown(context: AppContext) -> None:
+    """Stop the workers, close the history and give the data folder up."""
+    context.window.runner.wait(10_000)
+    context.queue.shutdown(cancel_running=True)
+    context.store.close()
+    context.lock.release()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the window; ``argv`` are the arguments after the program name (files to queue)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("--version", "-V"):
+        print(f"{APP_NAME} {__version__}")
+        return 0
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *args])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    install_translators(app)
+    remaining = args if existing is not None else app.arguments()[1:]  # Qt took its options
+    files = [arg for arg in remaining if not arg.startswith("-")]
+    context = build(files)
+    if context is None:
+        return 1
+    try:
+        return int(app.exec())
+    finally:
+        teardown(context)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,258 @@
+"""The details pane: what was detected in the selected job, its counts, charts and warnings."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from moodlelogsmart_gui.gui import formatting as fmt
+from moodlelogsmart_gui.gui.bloom_chart import BarChart, bloom_bars, top_bars
+from moodlelogsmart_gui.gui.job_model import state_key
+
+if TYPE_CHECKING:
+    from moodlelogsmart_gui.jobs.store import Job
+
+DELIMITERS = {",": "comma (,)", ";": "semicolon (;)", "\t": "tab", "|": "vertical bar (|)"}
+LAYOUTS = {
+    "report": "Moodle log report",
+    "report_site": "Site-wide log report",
+    "logstore": "Standard log store (database table)",
+    "spreadsheet_report": "Log report saved as a spreadsheet",
+}
+DROP_REASONS = {
+    "unreadable_date": "date could not be read",
+    "duplicate": "duplicates",
+    "logged_in_as": "'logged in as' events",
+    "staff_activity": "teachers' and staff activity",
+    "non_web_origin": "not from the web (cli, restore…)",
+    "no_user": "no user",
+}
+ORDERS = {"day_first": "day before month", "month_first": "month before day", "epoch": "Unix time"}
+
+
+class DetailsPane(QScrollArea):
+    """Shows one job; rebuilt when the selection or the job changes (cheap: a few labels)."""
+
+    save_requested = Signal(str)
+    show_log_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, clock: Callable[[], float] = time.time):
+        super().__init__(parent)
+        self.setObjectName("detailsPane")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self._clock = clock
+        self._job: Job | None = None
+        self.bloom_chart = BarChart()
+        self.activity_chart = BarChart()
+        self._body = QWidget()
+        self.setWidget(self._body)
+        self.show_job(None)
+
+    def job_id(self) -> str | None:
+        return self._job.id if self._job else None
+
+    def show_job(self, job: Job | None) -> None:
+        """Rebuild the pane for ``job`` (None: a hint to select one)."""
+        self._job = job
+        old = self.takeWidget()
+        if old is not None:
+            for chart in (self.bloom_chart, self.activity_chart):
+                chart.setParent(None)
+            old.deleteLater()
+        body = QWidget()
+        body.setObjectName("detailsBody")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(14, 12, 14, 12)
+        layout.setSpacing(5)
+        if job is None:
+            hint = QLabel(self.tr("Select a job to see what was found in its file."))
+            hint.setWordWrap(True)
+            hint.setEnabled(False)
+            layout.addWidget(hint)
+        else:
+            self._build(job, layout)
+        layout.addStretch(1)
+        self._body = body
+        self.setWidget(body)
+
+    # -- sections --------------------------------------------------------------------------
+    def _build(self, job: Job, layout: QVBoxLayout) -> None:
+        title = QLabel(job.input_name)
+        title.setObjectName("detailsTitle")
+        title.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        title.setWordWrap(True)
+        title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(title)
+        status = QLabel(self._status_line(job))
+        status.setObjectName("detailsStatus")
+        status.setWordWrap(True)
+        layout.addWidget(status)
+        state = str(job.state)
+        if state in ("failed", "cancelled") and job.message:
+            layout.addWidget(self._failure_box(job))
+        elif job.expired:
+            note = QLabel(
+                self.tr(
+                    "The result was deleted after the time set in Settings; "
+                    "run the file again to get it back."
+                )
+            )
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        layout.addLayout(self._buttons(job))
+        summary: dict[str, Any] = job.summary or {}
+        if summary:
+            self._add_summary(summary, layout)
+        elif state == "completed":
+            layout.addWidget(QLabel(self.tr("No summary was recorded for this job.")))
+
+    def _status_line(self, job: Job) -> str:
+        state = str(job.state)
+        now = self._clock()
+        if state == "running":
+            return f"{fmt.stage_text(job.stage)} {int(job.percent)}%"
+        if state == "queued":
+            return self.tr("Waiting for a free slot.")
+        text = fmt.state_text(state)
+        if job.started_at and job.finished_at:
+            took = fmt.duration_text(job.finished_at - job.started_at)
+            text = self.tr("%1 in %2").replace("%1", text).replace("%2", took)
+        if job.expired:
+            text += " · " + self.tr("result deleted")
+        elif job.expires_at and state != "queued":
+            text += " · " + self.tr("result kept until %1").replace(
+                "%1", fmt.clock_text(job.expires_at, now)
+            )
+        return text
+
+    def _failure_box(self, job: Job) -> QFrame:
+        box = QFrame()
+        box.setObjectName("failureBox")
+        box.setStyleSheet(
+            "QFrame#failureBox { background: #fdecea; border: 1px solid #f5c2bd;"
+            " border-radius: 6px; } QLabel { color: #8c1d18; }"
+        )
+        row = QVBoxLayout(box)
+        reason = QLabel(job.message)
+        reason.setObjectName("failureReason")
+        reason.setWordWrap(True)
+        reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(reason)
+        return box
+
+    def _buttons(self, job: Job) -> QHBoxLayout:
+        row = QHBoxLayout()
+        state = str(job.state)
+        if state == "completed" and not job.expired:
+            save = QPushButton(self.tr("Save result…"))
+            save.setObjectName("detailsSave")
+            save.clicked.connect(lambda: self.save_requested.emit(job.id))
+            row.addWidget(save)
+        if state != "queued":
+            log = QPushButton(self.tr("Show log"))
+            log.setObjectName("detailsShowLog")
+            log.clicked.connect(lambda: self.show_log_requested.emit(job.id))
+            row.addWidget(log)
+        row.addStretch(1)
+        return row
+
+    def _heading(self, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setStyleSheet("font-weight: 600; margin-top: 6px;")
+        return label
+
+    def _add_summary(self, summary: dict[str, Any], layout: QVBoxLayout) -> None:
+        warnings = [str(w) for w in summary.get("warnings") or []]
+        for warning in warnings:
+            label = QLabel("⚠ " + warning)
+            label.setObjectName("detailsWarning")
+            label.setWordWrap(True)
+            layout.addWidget(label)
+        layout.addWidget(self._heading(self.tr("Events")))
+        counts = QFormLayout()
+        counts.setVerticalSpacing(3)
+        counts.addRow(self.tr("Read"), QLabel(fmt.count_text(summary.get("rows_in"))))
+        counts.addRow(self.tr("Kept"), QLabel(fmt.count_text(summary.get("rows_out"))))
+        dropped: dict[str, int] = summary.get("dropped") or {}
+        for reason, number in sorted(dropped.items(), key=lambda item: -int(item[1])):
+            if int(number) <= 0:
+                continue
+            why = self.tr(DROP_REASONS.get(reason, reason.replace("_", " ")))
+            counts.addRow(
+                self.tr("Set aside: %1").replace("%1", why), QLabel(fmt.count_text(int(number)))
+            )
+        if summary.get("cases") is not None:
+            counts.addRow(self.tr("Cases (people)"), QLabel(fmt.count_text(summary["cases"])))
+        if summary.get("pseudonymized"):
+            counts.addRow(self.tr("Names"), QLabel(self.tr("pseudonymised")))
+        layout.addLayout(counts)
+
+        layout.addWidget(self._heading(self.tr("Events per Bloom level")))
+        self.bloom_chart.set_bars(
+            bloom_bars(summary.get("events_per_bloom_level") or {}), self.tr("No events.")
+        )
+        layout.addWidget(self.bloom_chart)
+        layout.addWidget(self._heading(self.tr("Events per activity type")))
+        self.activity_chart.set_bars(
+            top_bars(summary.get("events_per_activity_type") or {}, 8, self.tr("other")),
+            self.tr("No events."),
+        )
+        layout.addWidget(self.activity_chart)
+
+        detected: dict[str, Any] = summary.get("detected") or {}
+        layout.addWidget(self._heading(self.tr("What was detected")))
+        form = QFormLayout()
+        form.setVerticalSpacing(3)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for label, value in self._detected_rows(detected):
+            text = QLabel(value)
+            text.setWordWrap(True)
+            form.addRow(label, text)
+        layout.addLayout(form)
+
+    def _detected_rows(self, detected: dict[str, Any]) -> list[tuple[str, str]]:
+        rows: list[tuple[str, str]] = []
+        layout = detected.get("layout")
+        file_format = detected.get("file_format")
+        if layout or file_format:
+            kind = self.tr(LAYOUTS.get(str(layout), str(layout or "")))
+            rows.append((self.tr("Layout"), f"{kind} ({str(file_format or '').upper()})"))
+        if detected.get("encoding"):
+            conf = detected.get("encoding_confidence")
+            rows.append(
+                (self.tr("Encoding"), f"{detected['encoding']}" + (f" ({conf})" if conf else ""))
+            )
+        if detected.get("delimiter"):
+            delim = str(detected["delimiter"])
+            rows.append((self.tr("Delimiter"), self.tr(DELIMITERS.get(delim, repr(delim)))))
+        if detected.get("language"):
+            conf = detected.get("language_confidence")
+            extra = f" ({float(conf):.0%})" if isinstance(conf, int | float) else ""
+            rows.append((self.tr("Language"), f"{detected['language']}{extra}"))
+        if detected.get("date_format"):
+            rows.append((self.tr("Date format"), str(detected["date_format"])))
+        if detected.get("date_order"):
+            order = self.tr(ORDERS.get(str(detected["date_order"]), str(detected["date_order"])))
+            if detected.get("date_order_ambiguous"):
+                order += " — " + self.tr("ambiguous, a guess (check the warnings)")
+            rows.append((self.tr("Day/month order"), order))
+        if detected.get("timezone"):
+            rows.append((self.tr("Time zone"), str(detected["timezone"])))
+        return rows
+
+    def current_state(self) -> str | None:
+        return state_key(self._job) if self._job else None

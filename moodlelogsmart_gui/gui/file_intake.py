@@ -1,0 +1,65 @@
+"""Turning dropped or chosen paths into jobs without stalling the window.
+
+Folders are walked and files checked on the thread pool; the jobs are then submitted a few at a
+time from the event loop, so dropping a hundred files never freezes the window.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from moodlelogsmart_gui.gui.log_files import Sorted, sort_dropped
+from moodlelogsmart_gui.jobs.queue import JobSubmitError
+
+if TYPE_CHECKING:
+    from moodlelogsmart_gui.gui.background import BackgroundRunner
+    from moodlelogsmart_gui.jobs.queue import JobQueue
+
+BATCH = 8
+
+
+class FileIntake(QObject):
+    """Emits ``finished(job_ids, refused)`` once per drop; refused is [(name, reason)]."""
+
+    finished = Signal(list, list)
+
+    def __init__(self, queue: JobQueue, runner: BackgroundRunner, parent: QObject | None = None):
+        super().__init__(parent)
+        self._queue = queue
+        self._runner = runner
+        self._busy = 0
+
+    def busy(self) -> bool:
+        return self._busy > 0
+
+    def add(self, paths: list[Path]) -> None:
+        """Check ``paths`` off the GUI thread, then queue what may be a log."""
+        if not paths:
+            return
+        self._busy += 1
+        self._runner.run(lambda: sort_dropped(list(paths)), self._sorted)
+
+    def _sorted(self, result: Any, error: BaseException | None) -> None:
+        if error is not None or not isinstance(result, Sorted):
+            self._busy -= 1
+            self.finished.emit([], [("", str(error))])
+            return
+        self._submit_batch(list(result.accepted), [], list(result.refused))
+
+    def _submit_batch(
+        self, todo: list[Path], job_ids: list[str], refused: list[tuple[str, str]]
+    ) -> None:
+        for path in todo[:BATCH]:
+            try:
+                job_ids.append(self._queue.submit(path))
+            except (JobSubmitError, OSError) as err:
+                refused.append((path.name, str(err)))
+        rest = todo[BATCH:]
+        if rest:
+            QTimer.singleShot(0, lambda: self._submit_batch(rest, job_ids, refused))
+            return
+        self._busy -= 1
+        self.finished.emit(job_ids, refused)

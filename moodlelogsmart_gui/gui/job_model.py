@@ -1,0 +1,324 @@
+"""The job table model: the queue's history, loaded in chunks, then updated row by row."""
+
+from __future__ import annotations
+
+import enum
+import math
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
+
+from moodlelogsmart_gui.gui import formatting as fmt
+from moodlelogsmart_gui.gui.icons import state_colour, state_icon
+
+if TYPE_CHECKING:
+    from moodlelogsmart_gui.jobs.queue import JobQueue
+    from moodlelogsmart_gui.jobs.store import Job
+
+Index = QModelIndex | QPersistentModelIndex
+
+JOB_ROLE = Qt.ItemDataRole.UserRole + 1
+"""The :class:`Job` of the row (any column)."""
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+"""A plain number or string to sort by."""
+PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 3
+"""Percent 0-100 while running, else None (the delegate draws a bar)."""
+
+
+class Column(enum.IntEnum):
+    FILE = 0
+    STATE = 1
+    EVENTS_IN = 2
+    KEPT = 3
+    STARTED = 4
+    DURATION = 5
+    EXPIRES = 6
+
+
+HEADERS = ("File", "State", "Events in", "Kept", "Started", "Duration", "Result expires")
+STATE_RANK = {"running": 0, "queued": 1, "failed": 2, "cancelled": 3, "completed": 4}
+
+
+def state_key(job: Job) -> str:
+    """The state used for colours and icons; purged results show as 'expired'."""
+    return "expired" if job.expired else str(job.state)
+
+
+class JobTableModel(QAbstractTableModel):
+    """Rows are jobs; the queue's signals update one row at a time (never a reset per tick)."""
+
+    def __init__(
+        self,
+        queue: JobQueue,
+        *,
+        clock: Callable[[], float] = time.time,
+        chunk_size: int = 200,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._queue = queue
+        self._clock = clock
+        self._chunk = chunk_size
+        self._rows: list[Job] = []
+        self._row_of: dict[str, int] = {}
+        self._pending: list[Job] = []
+        self._stale: set[str] = set()
+        queue.job_added.connect(self._on_added)
+        queue.job_updated.connect(self._on_updated)
+        queue.job_finished.connect(self._on_updated)
+        queue.job_removed.connect(self._on_removed)
+        queue.purge_finished.connect(self._on_purged)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._tick)
+        self._ticker.start()
+        self._ticks = 0
+        self.reload()
+
+    # -- loading ---------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Read the history again (newest first); only the first chunk becomes rows now."""
+        self.beginResetModel()
+        jobs = list(self._queue.jobs())
+        self._rows = jobs[: self._chunk]
+        self._pending = jobs[self._chunk :]
+        self._stale.clear()
+        self._reindex()
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and bool(self._pending)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or not self._pending:
+            return
+        batch = self._pending[: self._chunk]
+        del self._pending[: self._chunk]
+        batch = [self._fresh(job) for job in batch]
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(batch) - 1)
+        self._rows.extend(batch)
+        for offset, job in enumerate(batch):
+            self._row_of[job.id] = start + offset
+        self.endInsertRows()
+
+    def fetch_all(self) -> None:
+        """Load every remaining history row (used by tests and the screenshot)."""
+        while self.canFetchMore():
+            self.fetchMore()
+
+    def _fresh(self, job: Job) -> Job:
+        if job.id in self._stale:
+            self._stale.discard(job.id)
+            return self._queue.job(job.id) or job
+        return job
+
+    def _reindex(self) -> None:
+        self._row_of = {job.id: row for row, job in enumerate(self._rows)}
+
+    # -- queue signals ---------------------------------------------------------------------
+    def _on_added(self, job_id: str) -> None:
+        if job_id in self._row_of:
+            self._on_updated(job_id)
+            return
+        job = self._queue.job(job_id)
+        if job is None:
+            return
+        row = len(self._rows)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.append(job)
+        self._row_of[job_id] = row
+        self.endInsertRows()
+
+    def _on_updated(self, job_id: str) -> None:
+        row = self._row_of.get(job_id)
+        if row is None:
+            if any(job.id == job_id for job in self._pending):
+                self._stale.add(job_id)
+            else:
+                self._on_added(job_id)
+            return
+        job = self._queue.job(job_id)
+        if job is None:
+            return
+        self._rows[row] = job
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def _on_removed(self, job_id: str) -> None:
+        row = self._row_of.get(job_id)
+        if row is None:
+            self._pending = [job for job in self._pending if job.id != job_id]
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self._reindex()
+        self.endRemoveRows()
+
+    def _on_purged(self, report: Any) -> None:
+        """The purge marks jobs expired without a per-job signal: refresh those rows."""
+        for job_id in getattr(report, "expired_ids", None) or []:
+            self._on_updated(str(job_id))
+
+    def _tick(self) -> None:
+        """Durations of running jobs move every second; expiry texts every 30 s."""
+        self._ticks += 1
+        for row, job in enumerate(self._rows):
+            if str(job.state) == "running":
+                index = self.index(row, Column.DURATION)
+                self.dataChanged.emit(index, index)
+        if self._ticks % 30 == 0 and self._rows:
+            top = self.index(0, Column.EXPIRES)
+            self.dataChanged.emit(top, self.index(len(self._rows) - 1, Column.EXPIRES))
+
+    # -- access ----------------------------------------------------------------------------
+    def job_at(self, row: int) -> Job | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, job_id: str) -> int | None:
+        return self._row_of.get(job_id)
+
+    def total_jobs(self) -> int:
+        return len(self._rows) + len(self._pending)
+
+    # -- Qt model --------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(HEADERS[section])
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in (
+            Column.EVENTS_IN,
+            Column.KEPT,
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        job = self._rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(job, column)
+        if role == JOB_ROLE:
+            return job
+        if role == SORT_ROLE:
+            return self._sort_key(job, column)
+        if role == PROGRESS_ROLE:
+            return int(job.percent) if str(job.state) == "running" else None
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.STATE:
+            return state_icon(state_key(job))
+        if role == Qt.ItemDataRole.ForegroundRole and column == Column.STATE:
+            return state_colour(state_key(job))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(job)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            Column.EVENTS_IN,
+            Column.KEPT,
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, job: Job, column: Column) -> str:
+        now = self._clock()
+        state = str(job.state)
+        if column == Column.FILE:
+            return job.input_name
+        if column == Column.STATE:
+            if state == "running":
+                return f"{fmt.stage_text(job.stage)} {int(job.percent)}%"
+            if state in ("failed", "cancelled") and job.reason and str(job.reason) != "cancelled":
+                return f"{fmt.state_text(state)}: {fmt.reason_text(str(job.reason))}"
+            return fmt.state_text(state)
+        if column == Column.EVENTS_IN:
+            return fmt.count_text(job.rows_in)
+        if column == Column.KEPT:
+            return fmt.count_text(job.rows_out)
+        if column == Column.STARTED:
+            return fmt.clock_text(job.started_at, now)
+        if column == Column.DURATION:
+            return fmt.duration_text(_duration(job, now))
+        if column == Column.EXPIRES:
+            if job.expired:
+                return self.tr("expired")
+            if state in ("queued", "running"):
+                return ""
+            return fmt.until_text(job.expires_at, now)
+        return ""
+
+    def _sort_key(self, job: Job, column: Column) -> Any:
+        now = self._clock()
+        if column == Column.FILE:
+            return job.input_name.casefold()
+        if column == Column.STATE:
+            return STATE_RANK.get(str(job.state), 9)
+        if column == Column.EVENTS_IN:
+            return -1 if job.rows_in is None else job.rows_in
+        if column == Column.KEPT:
+            return -1 if job.rows_out is None else job.rows_out
+        if column == Column.STARTED:
+            return job.started_at or job.queued_at
+        if column == Column.DURATION:
+            return _duration(job, now) or 0.0
+        if column == Column.EXPIRES:
+            if job.expired:
+                return -1.0
+            return job.expires_at if job.expires_at is not None else math.inf
+        return 0
+
+    def _tooltip(self, job: Job) -> str:
+        if job.message:
+            return job.message
+        if job.expired:
+            return self.tr("The result was deleted; run the file again to get it back.")
+        return job.source_path or job.input_name
+
+
+def _duration(job: Job, now: float) -> float | None:
+    if job.started_at is None:
+        return None
+    end = job.finished_at if job.finished_at is not None else now
+    return max(0.0, end - job.started_at)
+
+
+class JobSortProxy(QSortFilterProxyModel):
+    """Sorts on :data:`SORT_ROLE`; newest first by default; keeps sorting while rows change."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if a == b:
+            ja, jb = left.data(JOB_ROLE), right.data(JOB_ROLE)
+            if ja is not None and jb is not None:
+                return bool(ja.queued_at < jb.queued_at)
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)

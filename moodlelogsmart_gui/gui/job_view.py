@@ -1,0 +1,125 @@
+"""The job table view and the delegate that draws a progress bar for running jobs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from moodlelogsmart_gui.gui.job_model import PROGRESS_ROLE, Column
+
+Index = QModelIndex | QPersistentModelIndex
+BAR_WIDTH = 64
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Running rows show a bar with the stage ('Classifying… 55%'); others the usual cell."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        percent = index.data(PROGRESS_ROLE)
+        if percent is None:
+            super().paint(painter, option, index)
+            return
+        widget = option.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        base = QStyleOptionViewItem(option)
+        self.initStyleOption(base, index)
+        base.text = ""
+        base.icon = base.icon.__class__()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, base, painter, widget)
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        bar = QStyleOptionProgressBar()
+        bar.rect = QRect(rect.left() + 6, rect.center().y() - 6, BAR_WIDTH, 12)
+        bar.minimum = 0
+        bar.maximum = 100
+        bar.progress = max(0, min(100, int(percent)))
+        bar.textVisible = False
+        bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
+        bar.palette = option.palette  # type: ignore[attr-defined]
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        text_rect = rect.adjusted(BAR_WIDTH + 14, 0, -4, 0)
+        text = option.fontMetrics.elidedText(  # type: ignore[attr-defined]
+            str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+            Qt.TextElideMode.ElideRight,
+            text_rect.width(),
+        )
+        style.drawItemText(
+            painter,
+            text_rect,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            option.palette,  # type: ignore[attr-defined]
+            True,
+            text,
+            role,
+        )
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(max(hint.width(), 170), hint.height())
+
+
+class JobTableView(QTableView):
+    """Whole-row selection, a context menu request, Delete and Enter as job keys."""
+
+    context_menu_requested = Signal(object)  # global QPoint
+    activated_job = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("jobTable")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSortingEnabled(True)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(26)
+        self.setItemDelegateForColumn(Column.STATE, ProgressDelegate(self))
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.doubleClicked.connect(lambda _index: self.activated_job.emit())
+
+    def apply_default_widths(self) -> None:
+        """Column widths that fit typical values; the File column takes what is left."""
+        widths = {
+            Column.FILE: 170,
+            Column.STATE: 190,
+            Column.EVENTS_IN: 74,
+            Column.KEPT: 64,
+            Column.STARTED: 100,
+            Column.DURATION: 72,
+            Column.EXPIRES: 100,
+        }
+        for column, width in widths.items():
+            self.setColumnWidth(column, width)
+        self.horizontalHeader().setStretchLastSection(True)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.indexAt(event.pos())
+        if index.isValid() and not self.selectionModel().isRowSelected(index.row()):
+            self.selectRow(index.row())
+        self.context_menu_requested.emit(event.globalPos())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.activated_job.emit()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,375 @@
+"""The main window: drop zone, job table, details pane, status bar; wires them to the queue."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QItemSelection, QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from moodlelogsmart_gui.gui.actions import JobActions
+from moodlelogsmart_gui.gui.background import BackgroundRunner
+from moodlelogsmart_gui.gui.details_pane import DetailsPane
+from moodlelogsmart_gui.gui.drop_zone import DropZone, local_paths
+from moodlelogsmart_gui.gui.file_intake import FileIntake
+from moodlelogsmart_gui.gui.icons import app_icon
+from moodlelogsmart_gui.gui.job_model import JOB_ROLE, Column, JobSortProxy, JobTableModel
+from moodlelogsmart_gui.gui.job_view import JobTableView
+from moodlelogsmart_gui.gui.log_files import file_dialog_filter
+from moodlelogsmart_gui.gui.log_viewer import LogViewer
+from moodlelogsmart_gui.gui.notifications import NoticeBar, Notifier
+from moodlelogsmart_gui.gui.save_result import ResultSaver
+from moodlelogsmart_gui.gui.settings_dialog import SettingsDialog
+from moodlelogsmart_gui.gui.status_bar import JobStatusBar
+from moodlelogsmart_gui.gui.window_menus import build_menus, confirm_quit, show_about
+from moodlelogsmart_gui.jobs.queue import JobSubmitError
+
+if TYPE_CHECKING:
+    from moodlelogsmart_gui.jobs.queue import JobQueue
+    from moodlelogsmart_gui.jobs.store import Job
+    from moodlelogsmart_gui.paths import AppPaths
+    from moodlelogsmart_gui.settings import LoadedSettings, Settings, SettingsStore
+
+
+def window_state_file(paths: AppPaths) -> Path:
+    """Window geometry and table columns, kept apart from the user's settings."""
+    return paths.config / "window.ini"
+
+
+class MainWindow(QMainWindow):
+    """Everything a teacher or researcher sees; the queue does the work."""
+
+    def __init__(
+        self,
+        queue: JobQueue,
+        paths: AppPaths,
+        loaded: LoadedSettings,
+        settings_store: SettingsStore,
+        *,
+        clock: Callable[[], float] = time.time,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("MoodleLogSmart")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.queue = queue
+        self.paths = paths
+        self.settings = loaded.settings
+        self.admin_locked = loaded.admin_locked
+        self.settings_store = settings_store
+        self.window_state = QSettings(
+            str(window_state_file(paths)), QSettings.Format.IniFormat, self
+        )
+        self.runner = BackgroundRunner(self)
+        self.actions = JobActions(self)
+        self.model = JobTableModel(queue, clock=clock, parent=self)
+        self.proxy = JobSortProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self._build_central(clock)
+        self.status = JobStatusBar(queue, paths.jobs, self.runner, clock, self)
+        self.setStatusBar(self.status)
+        self.saver = ResultSaver(
+            queue, self.window_state, self.runner, self,
+            lambda: self.settings.ttl_completed_hours, clock,
+        )  # fmt: skip
+        self.saver.saved.connect(self._on_saved)
+        self.intake = FileIntake(queue, self.runner, self)
+        self.intake.finished.connect(self._on_intake_finished)
+        self.notifier = Notifier(self, self.windowIcon())
+        build_menus(self)
+        self._connect()
+        self._restore_state()
+        self._update_layout()
+        self._on_selection_changed()
+
+    # -- building ----------------------------------------------------------------------------
+    def _build_central(self, clock: Callable[[], float]) -> None:
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(10, 8, 10, 4)
+        layout.setSpacing(8)
+        self.notice = NoticeBar(central)
+        self.drop_zone = DropZone(central)
+        self.table = JobTableView(central)
+        self.table.setModel(self.proxy)
+        self.table.apply_default_widths()
+        self.table.sortByColumn(Column.STARTED, Qt.SortOrder.DescendingOrder)
+        self.details = DetailsPane(central, clock)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([780, 400])
+        layout.addWidget(self.notice)
+        layout.addWidget(self.drop_zone)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.setTabOrder(self.drop_zone.add_button, self.table)
+        self.setTabOrder(self.table, self.details)
+
+    def _connect(self) -> None:
+        a = self.actions
+        a.add_files.triggered.connect(self.choose_files)
+        a.save.triggered.connect(self.save_selected)
+        a.cancel.triggered.connect(lambda: self._for_selected(self.queue.cancel, "queued running"))
+        a.retry.triggered.connect(self.retry_selected)
+        a.remove.triggered.connect(self.remove_selected)
+        a.show_log.triggered.connect(self.show_selected_log)
+        a.details.toggled.connect(self.details.setVisible)
+        a.settings.triggered.connect(self.open_settings)
+        a.quit.triggered.connect(self.close)
+        a.about.triggered.connect(lambda: show_about(self))
+        a.ask_each.toggled.connect(self._set_ask_each)
+        self.drop_zone.paths_dropped.connect(self.add_paths)
+        self.drop_zone.add_files_requested.connect(self.choose_files)
+        self.details.save_requested.connect(self.saver.save)
+        self.details.show_log_requested.connect(self.show_log)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.context_menu_requested.connect(self._context_menu)
+        self.table.activated_job.connect(lambda: a.details.setChecked(True))
+        self.queue.job_updated.connect(self._on_job_changed)
+        self.queue.job_finished.connect(self._on_job_finished)
+        self.model.rowsInserted.connect(self._on_rows_inserted)
+        self.model.rowsRemoved.connect(lambda *_: self._update_layout())
+        self.model.modelReset.connect(self._update_layout)
+
+    # -- state of the window ---------------------------------------------------------------
+    def _restore_state(self) -> None:
+        state = self.window_state
+        geometry = state.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 750)
+        header = state.value("table/header")
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
+        splitter = state.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        ask = str(state.value("save/ask_each", "true")).lower() != "false"
+        self.actions.ask_each.setChecked(ask)
+        self.saver.ask_each = ask
+        details = str(state.value("window/details", "true")).lower() != "false"
+        self.actions.details.setChecked(details)
+
+    def save_window_state(self) -> None:
+        state = self.window_state
+        state.setValue("window/geometry", self.saveGeometry())
+        state.setValue("window/splitter", self.splitter.saveState())
+        state.setValue("table/header", self.table.horizontalHeader().saveState())
+        state.setValue("window/details", self.actions.details.isChecked())
+        state.sync()
+
+    def _set_ask_each(self, on: bool) -> None:
+        self.saver.ask_each = on
+        self.window_state.setValue("save/ask_each", on)
+
+    def _update_layout(self) -> None:
+        """Large drop zone while there are no jobs; then a band above the table."""
+        has_jobs = self.model.rowCount() > 0
+        self.drop_zone.set_compact(has_jobs)
+        self.splitter.setVisible(has_jobs)
+
+    def _on_rows_inserted(self, *_: object) -> None:
+        self._update_layout()
+        if not self.table.selectionModel().hasSelection() and self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    # -- selection ---------------------------------------------------------------------------
+    def selected_jobs(self) -> list[Job]:
+        rows = self.table.selectionModel().selectedRows()
+        jobs = [index.data(JOB_ROLE) for index in rows]
+        return [job for job in jobs if job is not None]
+
+    def select_job(self, job_id: str) -> None:
+        row = self.model.row_of(job_id)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectRow(index.row())
+
+    def _on_selection_changed(
+        self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None
+    ) -> None:
+        jobs = self.selected_jobs()
+        self.actions.update_for(jobs)
+        current = jobs[0] if len(jobs) == 1 else None
+        if current is None or current.id != self.details.job_id():
+            self.details.show_job(current)
+
+    def _on_job_changed(self, job_id: str) -> None:
+        if job_id == self.details.job_id():
+            self.details.show_job(self.queue.job(job_id))
+        if any(job.id == job_id for job in self.selected_jobs()):
+            self.actions.update_for(self.selected_jobs())
+
+    def _on_job_finished(self, job_id: str) -> None:
+        self._on_job_changed(job_id)
+        job = self.queue.job(job_id)
+        if job is None:
+            return
+        if not self.isActiveWindow():
+            self.notifier.notify(self._finished_title(job), job.message or job.input_name)
+        if str(job.state) == "completed":
+            self.saver.offer(job_id)
+
+    def _finished_title(self, job: Job) -> str:
+        state = str(job.state)
+        if state == "completed":
+            return self.tr("%1 is ready to save").replace("%1", job.input_name)
+        if state == "failed":
+            return self.tr("%1 failed").replace("%1", job.input_name)
+        return self.tr("%1 was cancelled").replace("%1", job.input_name)
+
+    def _context_menu(self, global_pos: object) -> None:
+        self.actions.context_menu(self).exec(global_pos)  # type: ignore[arg-type]
+
+    # -- commands ----------------------------------------------------------------------------
+    def choose_files(self) -> None:
+        folder = str(self.window_state.value("add/last_folder", str(Path.home())))
+        files, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Choose Moodle log files"), folder, file_dialog_filter()
+        )
+        if files:
+            self.window_state.setValue("add/last_folder", str(Path(files[0]).parent))
+            self.add_paths([Path(name) for name in files])
+
+    def add_paths(self, paths: list[Path]) -> None:
+        """Queue the log files among ``paths`` (folders included); refusals are listed."""
+        if paths:
+            self.status.showMessage(self.tr("Adding %1 item(s)…").replace("%1", str(len(paths))))
+            self.intake.add(paths)
+
+    def _on_intake_finished(self, job_ids: list[str], refused: list[tuple[str, str]]) -> None:
+        if job_ids:
+            self.status.showMessage(
+                self.tr("%1 file(s) queued.").replace("%1", str(len(job_ids))), 8000
+            )
+        if refused:
+            lines = [f"• {name}: {reason}" if name else f"• {reason}" for name, reason in refused]
+            shown = lines[:8]
+            if len(lines) > 8:
+                shown.append(self.tr("… and %1 more.").replace("%1", str(len(lines) - 8)))
+            self.notice.show_notice(
+                self.tr("Not added (%1):").replace("%1", str(len(refused)))
+                + "\n"
+                + "\n".join(shown)
+            )
+            if not job_ids:
+                self.status.showMessage(self.tr("Nothing was added."), 8000)
+
+    def save_selected(self) -> None:
+        jobs = self.selected_jobs()
+        if len(jobs) == 1:
+            self.saver.save(jobs[0].id)
+
+    def retry_selected(self) -> None:
+        """Failed or cancelled jobs are retried by the queue; a completed one runs its file
+        again (the queue's retry is only for failed or cancelled jobs)."""
+        for job in self.selected_jobs():
+            try:
+                if str(job.state) == "completed":
+                    self.queue.submit(Path(job.source_path))
+                elif str(job.state) in ("failed", "cancelled"):
+                    self.queue.retry(job.id)
+            except JobSubmitError as err:
+                self.notice.show_notice(f"{job.input_name}: {err}")
+
+    def remove_selected(self) -> None:
+        jobs = [job for job in self.selected_jobs() if str(job.state) != "running"]
+        for job in jobs:
+            try:
+                self.queue.remove(job.id)
+            except JobSubmitError as err:
+                self.notice.show_notice(f"{job.input_name}: {err}")
+        if jobs:
+            self.status.showMessage(
+                self.tr("%1 job(s) removed from the history.").replace("%1", str(len(jobs))), 6000
+            )
+
+    def _for_selected(self, command: Callable[[str], None], states: str) -> None:
+        for job in self.selected_jobs():
+            if str(job.state) in states.split():
+                command(job.id)
+
+    def show_selected_log(self) -> None:
+        jobs = self.selected_jobs()
+        if len(jobs) == 1:
+            self.show_log(jobs[0].id)
+
+    def show_log(self, job_id: str) -> None:
+        job = self.queue.job(job_id)
+        name = job.input_name if job else job_id
+        viewer = LogViewer(name, self.queue.log_path(job_id), self.runner, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.show()
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(
+            self.settings, self.admin_locked, self.settings_store,
+            self.queue, self.paths, self.runner, self,
+        )  # fmt: skip
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.settings_saved.connect(self._on_settings_saved)
+        dialog.open()
+        return dialog
+
+    def _on_settings_saved(self, settings: Settings) -> None:
+        self.settings = settings
+        self.status.update_next_purge()
+        self.status.showMessage(self.tr("Settings saved and applied."), 6000)
+
+    def _on_saved(self, _job_id: str, dest: str) -> None:
+        self.status.showMessage(self.tr("Saved %1").replace("%1", dest), 10000)
+
+    # -- window events -------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.notifier.seen()
+            self.saver.window_activated()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if local_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if local_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = local_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        running = self.queue.running_count()
+        if running and not confirm_quit(self, running):
+            event.ignore()
+            return
+        for job in self.queue.jobs():
+            if str(job.state) == "running":
+                self.queue.cancel(job.id)
+        self.save_window_state()
+        event.accept()
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        QTimer.singleShot(0, self.saver.window_activated)

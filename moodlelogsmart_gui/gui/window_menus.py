@@ -1,0 +1,89 @@
+"""Menus, toolbar and the window's small dialogs (quit prompt, about)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QSize, Qt
+from PySide6.QtWidgets import QMessageBox, QSizePolicy, QToolBar, QWidget
+
+from moodlelogsmart_gui import __version__
+
+if TYPE_CHECKING:
+    from moodlelogsmart_gui.gui.main_window import MainWindow
+
+CTX = "MainWindow"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(CTX, text)
+
+
+def build_menus(window: MainWindow) -> None:
+    """File, Job, View and Help menus, and a text toolbar with the job commands."""
+    a = window.actions
+    bar = window.menuBar()
+    file_menu = bar.addMenu(_tr("&File"))
+    file_menu.addAction(a.add_files)
+    file_menu.addAction(a.save)
+    file_menu.addSeparator()
+    file_menu.addAction(a.settings)
+    file_menu.addSeparator()
+    file_menu.addAction(a.quit)
+    job_menu = bar.addMenu(_tr("&Job"))
+    for action in (a.save, a.show_log, a.cancel, a.retry, a.remove):
+        job_menu.addAction(action)
+    view_menu = bar.addMenu(_tr("&View"))
+    view_menu.addAction(a.details)
+    view_menu.addAction(a.ask_each)
+    help_menu = bar.addMenu(_tr("&Help"))
+    help_menu.addAction(a.about)
+
+    tools = QToolBar(_tr("Jobs"), window)
+    tools.setObjectName("jobToolbar")
+    tools.setMovable(False)
+    tools.setIconSize(QSize(16, 16))
+    tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    tools.addAction(a.add_files)
+    tools.addSeparator()
+    for action in (a.save, a.cancel, a.retry, a.remove, a.show_log):
+        tools.addAction(action)
+    spacer = QWidget(tools)
+    spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    tools.addWidget(spacer)
+    tools.addAction(a.details)
+    tools.addAction(a.settings)
+    window.addToolBar(tools)
+    window.toolbar = tools  # type: ignore[attr-defined]
+
+
+def confirm_quit(parent: QWidget, running: int) -> bool:
+    """True to cancel the running jobs and quit; False keeps the window open."""
+    box = QMessageBox(parent)
+    box.setObjectName("quitPrompt")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(_tr("Jobs are still running"))
+    box.setText(
+        _tr("%1 job(s) are still running. Quitting now cancels them.").replace("%1", str(running))
+    )
+    box.setInformativeText(_tr("Queued files stay in the queue and start the next time."))
+    quit_button = box.addButton(
+        _tr("Cancel %1 running jobs and quit").replace("%1", str(running)),
+        QMessageBox.ButtonRole.DestructiveRole,
+    )
+    keep_button = box.addButton(_tr("Keep the window open"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep_button)
+    box.setEscapeButton(keep_button)
+    box.exec()
+    return box.clickedButton() is quit_button
+
+
+def show_about(parent: QWidget) -> None:
+    QMessageBox.about(
+        parent,
+        _tr("About MoodleLogSmart"),
+        _tr(
+            "<b>MoodleLogSmart %1</b><p>Turns Moodle log exports into enriched event logs "
+            "(CSV and XES), every event classified by Bloom's taxonomy.</p>"
+        ).replace("%1", __version__),
+    )
