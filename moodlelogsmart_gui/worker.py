@@ -60,8 +60,14 @@ def take_over_stdout() -> IO[str]:
     return os.fdopen(real, "w", encoding="utf-8", newline="\n")
 
 
+_finished = threading.Event()
+
+
 def watch_parent(stdin_fd: int = 0) -> bool:
-    """Exit with code 3 when stdin, a pipe from the parent, reaches end-of-file."""
+    """Exit with code 3 when stdin, a pipe from the parent, reaches end-of-file.
+
+    Once the job has ended (done or error sent) the watch no longer interferes.
+    """
     try:
         if not stat.S_ISFIFO(os.fstat(stdin_fd).st_mode):
             return False
@@ -74,7 +80,8 @@ def watch_parent(stdin_fd: int = 0) -> bool:
                 pass
         except OSError:
             pass
-        os._exit(EXIT_ORPHANED)
+        if not _finished.is_set():
+            os._exit(EXIT_ORPHANED)
 
     threading.Thread(target=wait_for_eof, name="parent-watch", daemon=True).start()
     return True
@@ -135,9 +142,17 @@ def run_job(folder: Path, protocol: Protocol) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
-    args = sys.argv[1:] if argv is None else argv
-    protocol = Protocol(take_over_stdout())
+    stream = take_over_stdout()
     watch_parent()
+    try:
+        return _run(sys.argv[1:] if argv is None else argv, Protocol(stream))
+    finally:
+        _finished.set()
+        stream.close()
+
+
+def _run(args: list[str], protocol: Protocol) -> int:
+    """Run the job named by ``args``; every outcome becomes one protocol line and an exit code."""
     if len(args) != 1:
         print("usage: python -m moodlelogsmart_gui.worker <job-folder>", file=sys.stderr)
         protocol.error("internal", "The worker was started without a job folder.")
