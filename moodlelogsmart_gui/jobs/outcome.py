@@ -131,6 +131,13 @@ def _judge(
             finished_at,
         )
     said = f" Last words: {last_words}" if last_words else ""
+    if not folder_writable(job_folder) and done_summary is None:
+        return RunOutcome.failure(
+            FailureReason.INTERNAL,
+            "The job's folder became read-only while the job ran, so no result could be "
+            "written; check the permissions of the app's folder.",
+            finished_at,
+        )
     if crashed:
         return RunOutcome.failure(
             FailureReason.CRASHED,
@@ -157,7 +164,7 @@ def _judge(
         )
     result = job_folder / RESULT_NAME
     if not _is_regular_file(result):
-        unwritable = not os.access(job_folder, os.W_OK)
+        unwritable = not folder_writable(job_folder)
         why = " The job's folder is read-only." if unwritable else ""
         return RunOutcome.failure(
             FailureReason.INTERNAL,
@@ -174,6 +181,21 @@ def _judge(
         rows_in=_as_int(done_summary.get("rows_in")),
         rows_out=_as_int(done_summary.get("rows_out")),
     )
+
+
+def folder_writable(folder: Path) -> bool:
+    """Probe by creating a file: ``os.access`` says yes to root even on an immutable folder."""
+    probe = folder / f".probe-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return True
+    except OSError:
+        return False
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
+    return True
 
 
 def _as_int(value: Any) -> int | None:
