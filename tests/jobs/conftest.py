@@ -108,7 +108,7 @@ def make_queue(app_paths: AppPaths, qtbot: object) -> Iterator[QueueFactory]:
         **overrides: object,
     ) -> JobQueue:
         command = fake_worker(worker) if isinstance(worker, str) else worker
-        settings = dataclasses.replace(Settings(), concurrent_jobs=1, **overrides)
+        settings = dataclasses.replace(Settings(), **{"concurrent_jobs": 1, **overrides})
         store = JobStore(app_paths.history_db)
         queue = JobQueue(app_paths, store, settings, worker_command=command, clock=clock)
         made.append((queue, store))

@@ -3,16 +3,22 @@ cancel, retry, remove, recovery after a crash of the app, settings changes."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import stat
+import time
+import uuid
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from moodlelogsmart_gui.jobs.queue import JobQueue, JobSubmitError
-from moodlelogsmart_gui.jobs.store import Job, JobState
+from moodlelogsmart_gui.jobs.queue import CLOSED_MESSAGE, JobQueue, JobSubmitError
+from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobState, JobStore
+from moodlelogsmart_gui.jobs.tasks import find_input_copy
 from moodlelogsmart_gui.paths import AppPaths
-from tests.jobs.conftest import QueueFactory, sha256
+from tests.jobs.conftest import QueueFactory, fake_worker, sha256
 
 
 def wait_finished(qtbot: QtBot, queue: JobQueue, job_id: str, timeout_ms: int = 10_000) -> Job:
@@ -22,6 +28,31 @@ def wait_finished(qtbot: QtBot, queue: JobQueue, job_id: str, timeout_ms: int = 
     job = queue.job(job_id)
     assert job is not None
     return job
+
+
+def make_job(state: JobState) -> Job:
+    return Job(
+        id=uuid.uuid4().hex,
+        input_name="log.csv",
+        input_size=10,
+        source_path="/nowhere/log.csv",
+        state=state,
+        reason=None,
+        message="",
+        queued_at=time.time() - 60,
+        started_at=time.time() - 30 if state == JobState.RUNNING else None,
+        finished_at=None,
+        percent=40,
+        stage="classify",
+        rows_in=None,
+        rows_out=None,
+        summary=None,
+        result_path=None,
+        expired=False,
+        expires_at=None,
+        pseudonymize=False,
+        rules_file="",
+    )
 
 
 def test_a_job_completes_with_its_result_and_no_input_copy(
@@ -60,3 +91,196 @@ def test_submit_refuses_what_cannot_be_processed(make_queue: QueueFactory, tmp_p
     with pytest.raises(JobSubmitError, match="folder"):
         queue.submit(tmp_path)
     assert queue.jobs() == []
+
+
+def test_cancel_a_queued_and_a_running_job(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path, app_paths: AppPaths
+) -> None:
+    queue = make_queue(fake_worker("slow", "30"))
+    running_id = queue.submit(user_log)
+    queued_id = queue.submit(user_log)
+    qtbot.waitUntil(lambda: queue.job(running_id).stage == "read", timeout=5000)
+    assert queue.job(queued_id).state == JobState.QUEUED
+    queue.cancel(queued_id)
+    queued = queue.job(queued_id)
+    assert (queued.state, queued.reason) == (JobState.CANCELLED, FailureReason.CANCELLED)
+    with qtbot.waitSignal(queue.job_finished, timeout=5000) as finished:
+        queue.cancel(running_id)
+    assert finished.args == [running_id]
+    job = queue.job(running_id)
+    assert (job.state, job.reason, job.message) == (
+        JobState.CANCELLED,
+        FailureReason.CANCELLED,
+        "Cancelled.",
+    )
+    for job_id in (running_id, queued_id):
+        assert find_input_copy(app_paths.jobs / job_id) is None
+    assert queue.running_count() == 0 and queue.queued_count() == 0
+
+
+def test_retry_uses_the_source_file_and_asks_again_when_it_is_gone(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path
+) -> None:
+    queue = make_queue("exit3")
+    failed = wait_finished(qtbot, queue, queue.submit(user_log))
+    assert failed.state == JobState.FAILED
+    with pytest.raises(JobSubmitError, match="Only a failed or cancelled"):
+        queue.retry(queue.submit(user_log))
+    queue._worker_command = fake_worker("ok")
+    again = wait_finished(qtbot, queue, queue.retry(failed.id))
+    assert again.state == JobState.COMPLETED and again.id != failed.id
+    assert again.input_name == failed.input_name and again.source_path == failed.source_path
+    moved = user_log.with_name("moved.csv")
+    user_log.rename(moved)
+    with pytest.raises(JobSubmitError, match="no longer where it was; add it again"):
+        queue.retry(failed.id)
+
+
+def test_retry_prefers_a_kept_input_copy(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path, app_paths: AppPaths
+) -> None:
+    queue = make_queue("ok")
+    job = wait_finished(qtbot, queue, queue.submit(user_log))
+    store = queue._store
+    store.update(job.id, state=JobState.FAILED, reason=FailureReason.INTERRUPTED)
+    kept = app_paths.jobs / job.id / "input.csv"
+    kept.write_text(user_log.read_text(encoding="utf-8"), encoding="utf-8")
+    user_log.unlink()
+    assert wait_finished(qtbot, queue, queue.retry(job.id)).state == JobState.COMPLETED
+
+
+def test_remove_deletes_row_and_files_but_never_a_running_job(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path, app_paths: AppPaths
+) -> None:
+    queue = make_queue(fake_worker("slow", "30"))
+    running_id = queue.submit(user_log)
+    qtbot.waitUntil(lambda: queue.job(running_id).stage == "read", timeout=5000)
+    with pytest.raises(JobSubmitError, match="cannot be removed"):
+        queue.remove(running_id)
+    queue.cancel(running_id)
+    wait_finished(qtbot, queue, running_id)
+    with qtbot.waitSignal(queue.job_removed, timeout=1000):
+        queue.remove(running_id)
+    assert queue.job(running_id) is None and not (app_paths.jobs / running_id).exists()
+    assert user_log.exists()
+
+
+def test_start_recovers_interrupted_and_queued_jobs_from_an_earlier_run(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path, app_paths: AppPaths
+) -> None:
+    """The earlier run's leftovers, written as that run would have left them."""
+    store = JobStore(app_paths.history_db)
+    ids = {}
+    for label, state in (
+        ("running", JobState.RUNNING),
+        ("queued", JobState.QUEUED),
+        ("lost", JobState.QUEUED),
+    ):
+        job = make_job(state)
+        store.add(job)
+        ids[label] = job.id
+        folder = app_paths.jobs / job.id
+        folder.mkdir()
+        (folder / "job.json").write_text(json.dumps({"input": "input.csv"}), encoding="utf-8")
+        if label != "lost":
+            (folder / "input.csv").write_bytes(user_log.read_bytes())
+        else:
+            (folder / "input.csv.copying").write_bytes(b"half")
+    store.close()
+    queue = make_queue("ok", start=False)
+    queue.start()
+    running = queue.job(ids["running"])
+    assert (running.state, running.reason) == (JobState.FAILED, FailureReason.INTERRUPTED)
+    assert running.message == "The app stopped while this job ran; try it again."
+    assert find_input_copy(app_paths.jobs / ids["running"]) is None
+    lost = queue.job(ids["lost"])
+    assert lost.state == JobState.FAILED and "add the file again" in lost.message
+    assert wait_finished(qtbot, queue, ids["queued"]).state == JobState.COMPLETED
+
+
+def test_a_stuck_running_row_is_failed_by_the_purge(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path
+) -> None:
+    now = [1_900_000_000.0]
+    queue = make_queue("ok", clock=lambda: now[0])
+    job = wait_finished(qtbot, queue, queue.submit(user_log))
+    queue._store.update(job.id, state=JobState.RUNNING, started_at=now[0], finished_at=None)
+    now[0] += 601
+    with qtbot.waitSignal(queue.purge_finished, timeout=5000) as purged:
+        queue.purge_now()
+    assert purged.args[0].stuck_ids == [job.id]
+    stuck = queue.job(job.id)
+    assert (stuck.state, stuck.reason) == (JobState.FAILED, FailureReason.INTERRUPTED)
+
+
+def test_the_purge_never_touches_a_running_job(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path, app_paths: AppPaths
+) -> None:
+    now = [1_900_000_000.0]
+    queue = make_queue(fake_worker("slow", "30"), clock=lambda: now[0])
+    job_id = queue.submit(user_log)
+    qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=5000)
+    before = sorted(p.name for p in (app_paths.jobs / job_id).iterdir())
+    now[0] += 1000 * 3600
+    with qtbot.waitSignal(queue.purge_finished, timeout=5000) as purged:
+        queue.purge_now()
+    assert purged.args[0].folders_removed == 0 and purged.args[0].stuck_ids == []
+    assert sorted(p.name for p in (app_paths.jobs / job_id).iterdir()) == before
+    assert queue.job(job_id).state == JobState.RUNNING
+    queue.cancel(job_id)
+    wait_finished(qtbot, queue, job_id)
+
+
+def test_the_timer_purges_and_apply_settings_rearms_it_and_resizes_the_pool(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path
+) -> None:
+    queue = make_queue("ok", cleanup_interval_seconds=1)
+    next_at = queue.next_purge_at()
+    assert next_at is not None and 0 < next_at - time.time() <= 1.5
+    with qtbot.waitSignal(queue.purge_finished, timeout=3000):
+        pass
+    changed = dataclasses.replace(
+        queue._settings, cleanup_interval_seconds=7200, concurrent_jobs=2, job_timeout_seconds=42
+    )
+    queue.apply_settings(changed)
+    assert queue._timer.interval() == 7200 * 1000 and queue._pool.maxThreadCount() == 2
+    assert 7000 < queue.next_purge_at() - time.time() <= 7200
+    job = wait_finished(qtbot, queue, queue.submit(user_log))
+    assert job.timeout_seconds == 42
+    queue.shutdown()
+    assert queue.next_purge_at() is None
+
+
+def test_two_jobs_run_at_once_when_allowed(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path
+) -> None:
+    queue = make_queue(fake_worker("slow", "1"), concurrent_jobs=2)
+    first, second = queue.submit(user_log), queue.submit(user_log)
+    qtbot.waitUntil(lambda: queue.running_count() == 2, timeout=5000)
+    for job_id in (first, second):
+        assert wait_finished(qtbot, queue, job_id).state == JobState.COMPLETED
+
+
+def test_shutdown_cancels_running_jobs_and_keeps_queued_ones(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path
+) -> None:
+    queue = make_queue(fake_worker("slow", "30"))
+    running_id, queued_id = queue.submit(user_log), queue.submit(user_log)
+    qtbot.waitUntil(lambda: queue.job(running_id).stage == "read", timeout=5000)
+    started = time.monotonic()
+    queue.shutdown()
+    assert time.monotonic() - started < 3
+    running = queue.job(running_id)
+    assert (running.state, running.message) == (JobState.CANCELLED, CLOSED_MESSAGE)
+    assert queue.job(queued_id).state == JobState.QUEUED
+    with pytest.raises(JobSubmitError, match="closing"):
+        queue.submit(user_log)
+
+
+def test_secret_and_history_are_private(make_queue: QueueFactory, app_paths: AppPaths) -> None:
+    make_queue("ok")
+    if os.name == "posix":
+        assert stat.S_IMODE(app_paths.secret_file.stat().st_mode) == 0o600
+        assert stat.S_IMODE(app_paths.history_db.stat().st_mode) == 0o600
+        assert stat.S_IMODE(app_paths.data.stat().st_mode) == 0o700
+        assert len(app_paths.secret_file.read_bytes()) == 32
