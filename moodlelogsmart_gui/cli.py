@@ -112,6 +112,7 @@ class Context:
 
     paths: Any
     store: Any
+    """None only when another process owns the folder and there is no history yet."""
     settings: Any
     owner: bool
 
@@ -143,15 +144,18 @@ def open_data_folder(*, must_own: bool) -> Iterator[Context]:
     for problem in loaded.problems:
         log.warning("settings: %s", problem)
         print(f"Note: {problem}", file=sys.stderr)
+    store = None
     try:
-        store = JobStore(paths.history_db, read_only=not lock.held)
+        if lock.held or paths.history_db.exists():
+            store = JobStore(paths.history_db, read_only=not lock.held)
     except StoreError as err:
         lock.release()
         raise CliError(str(err), EXIT_IN_USE) from None
     try:
         yield Context(paths, store, loaded.settings, lock.held)
     finally:
-        store.close()
+        if store is not None:
+            store.close()
         lock.release()
 
 
@@ -238,6 +242,8 @@ def run_jobs(args: argparse.Namespace) -> int:
             queue = JobQueue(ctx.paths, ctx.store, ctx.settings)
             queue.recover(resume_queued=False)
             jobs = queue.jobs()
+        elif ctx.store is None:
+            jobs = []
         else:
             policy = RetentionPolicy.from_settings(ctx.settings)
             jobs = [
