@@ -25,6 +25,7 @@ __all__ = ["CANONICAL_COLUMNS", "Ingested", "ingest"]
 
 _STRING = pd.StringDtype("pyarrow")
 _TYPES = {pa.string(): _STRING, pa.large_string(): _STRING, pa.int8(): pd.Int8Dtype()}
+# canonical column -> the input column it is taken from as is (for summary["detected"])
 _LOGSTORE_SOURCES = {
     "timestamp": "timecreated",
     "user_id": "userid",
@@ -35,16 +36,12 @@ _LOGSTORE_SOURCES = {
     "origin": "origin",
     "ip": "ip",
     "course": "courseid",
-    "event_key": "eventname",
-    "cmid": "contextinstanceid",
     "edulevel": "edulevel",
     "crud": "crud",
 }
 _REPORT_SOURCES = {
     "timestamp": "time",
-    "user_id": "description",
     "user_name": "user_name",
-    "real_user": "user_name",
     "affected_user": "affected_user",
     "context": "context",
     "component": "component",
@@ -53,9 +50,6 @@ _REPORT_SOURCES = {
     "origin": "origin",
     "ip": "ip",
     "course": "course",
-    "event_key": "description",
-    "module": "description",
-    "cmid": "description",
 }
 
 

@@ -10,11 +10,20 @@ NULL_STRING = pa.scalar(None, pa.string())
 
 
 def factorize(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
-    """Distinct values and, per row, the index into them (``len(unique)`` for nulls)."""
-    unique = pc.unique(values)
-    unique = unique.filter(pc.is_valid(unique))
-    idx = pc.fill_null(pc.index_in(values, value_set=unique), len(unique))
-    return unique, np.asarray(idx.to_numpy(), dtype=np.int64)
+    """Distinct values and, per row, the index into them (``len(unique)`` for nulls).
+
+    Meant for columns with few distinct values (names, templates): it dictionary-encodes
+    each chunk and unifies the dictionaries, which is slow for high cardinality.
+    """
+    if isinstance(values, pa.Array):
+        values = pa.chunked_array([values])
+    encoded = pa.table({"v": pc.dictionary_encode(values)}).unify_dictionaries().column("v")
+    if encoded.num_chunks == 0:
+        return pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
+    unique = encoded.chunk(0).dictionary
+    indices = pa.chunked_array([chunk.indices for chunk in encoded.chunks], pa.int32())
+    filled = pc.fill_null(indices, len(unique))
+    return unique, np.asarray(filled.to_numpy(), dtype=np.int64)
 
 
 def take_back(mapped: pa.Array, indices: np.ndarray) -> pa.Array:

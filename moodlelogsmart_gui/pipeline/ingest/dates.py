@@ -52,6 +52,8 @@ PATTERNS: dict[str, str] = {
 # the numeric pattern uses a backreference, which RE2 lacks: RE2 gets an explicit variant
 _RE2_NUMERIC = PATTERNS["numeric"].replace("(?P=s)", "[/.\\-]")
 SAMPLE_VALUES = 4000
+_NAT = np.iinfo(np.int64).min
+_NAT_NS = np.datetime64("NaT", "ns")
 
 
 def _re2(name: str) -> str:
@@ -112,21 +114,23 @@ def _month_numbers(struct: pa.StructArray, months: dict[str, int]) -> np.ndarray
     return numbers[np.asarray(idx.to_numpy(zero_copy_only=False), dtype=np.int64)]
 
 
-def _choose_pattern(values: pa.Array, weights: np.ndarray) -> tuple[str | None, int]:
-    """The pattern matching the most rows in a spread sample of distinct values."""
-    n = len(values)
+def _spread_sample(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Up to SAMPLE_VALUES non-null values spread evenly over the column."""
+    n = len(column)
     if n > SAMPLE_VALUES:
-        pick = np.unique(np.linspace(0, n - 1, SAMPLE_VALUES).astype(np.int64))
-        values, weights = values.take(pa.array(pick)), weights[pick]
-    best, best_weight = None, 0
+        column = column.take(pa.array(np.linspace(0, n - 1, SAMPLE_VALUES).astype(np.int64)))
+    sample = column.drop_null()
+    return sample.combine_chunks() if isinstance(sample, pa.ChunkedArray) else sample
+
+
+def _choose_pattern(sample: pa.Array) -> str | None:
+    """The pattern matching the most values of the sample (None if none matches)."""
+    best, best_count = None, 0
     for name in PATTERNS:
-        matched = np.asarray(
-            pc.match_substring_regex(values, _re2(name)).to_numpy(zero_copy_only=False)
-        )
-        weight = int(weights[matched.astype(bool)].sum()) if len(matched) else 0
-        if weight > best_weight:
-            best, best_weight = name, weight
-    return best, best_weight
+        count = pc.sum(pc.match_substring_regex(sample, _re2(name))).as_py() or 0
+        if count > best_count:
+            best, best_count = name, count
+    return best
 
 
 def _decide_order(
@@ -157,7 +161,8 @@ def describe_format(sample: str, pattern: str, order: str | None) -> str:
     if groups.get("y"):
         directive["y"] = "%Y" if len(match.group("y")) == 4 else "%y"
     if groups.get("mon"):
-        directive["mon"] = "%B" if len(match.group("mon").rstrip(".")) > 4 else "%b"
+        mon = groups["mon"]
+        directive["mon"] = "%B" if len(mon) > 3 and not mon.endswith(".") else "%b"
     if pattern == "epoch":
         return "epoch seconds"
     spans = sorted(
@@ -172,6 +177,87 @@ def describe_format(sample: str, pattern: str, order: str | None) -> str:
     return "".join(out) + sample[pos:]
 
 
+def _fields(
+    values: pa.Array, pattern: str, months: dict[str, int], default_year: int, order: str | None
+) -> tuple[np.ndarray, str, bool]:
+    """Epoch seconds per value (int64 min where unreadable), the order used, ambiguity."""
+    struct = pc.extract_regex(values, _re2(pattern))
+    ok = np.asarray(struct.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if pattern == "epoch":
+        seconds = _int_field(struct, "epoch")
+        return np.where(ok, seconds, _NAT), "epoch", False
+    hour, minute, second = (_int_field(struct, g) for g in ("H", "M", "S"))
+    ambiguous = False
+    if pattern == "numeric":
+        a, b = _int_field(struct, "a"), _int_field(struct, "b")
+        if order is None:
+            order, ambiguous = _decide_order(a, b, ok, np.ones(len(a), dtype=np.int64))
+        day, month = (a, b) if order == "day_first" else (b, a)
+    elif pattern == "iso":
+        day, month, order = _int_field(struct, "d"), _int_field(struct, "m"), "year_first"
+    else:
+        day, month, order = _int_field(struct, "d"), _month_numbers(struct, months), "day_first"
+    if pattern == "month_name_no_year":
+        year = np.full(len(values), default_year, dtype=np.int64)
+    else:
+        year = _int_field(struct, "y")
+        year = np.where(year < 100, year + 2000, year)
+    if "ap" in struct.type.names:
+        ap = pc.utf8_lower(pc.fill_null(pc.struct_field(struct, "ap"), ""))
+        pm = np.asarray(pc.starts_with(ap, "p").to_numpy(zero_copy_only=False), dtype=bool)
+        am = np.asarray(pc.starts_with(ap, "a").to_numpy(zero_copy_only=False), dtype=bool)
+        ok &= ~((am | pm) & ((hour < 1) | (hour > 12)))
+        hour = np.where(pm & (hour < 12), hour + 12, np.where(am & (hour == 12), 0, hour))
+    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= _days_in_month(year, month))
+    ok &= (hour < 24) & (minute < 60) & (second < 60)
+    seconds = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    return np.where(ok, seconds, _NAT), order, ambiguous
+
+
+def _parse_generic(
+    column: pa.ChunkedArray | pa.Array,
+    pattern: str,
+    months: dict[str, int],
+    default_year: int,
+    order: str | None,
+) -> tuple[np.ndarray, str, bool]:
+    """Regex field extraction; on distinct values when they repeat a lot, else per row."""
+    sample = _spread_sample(column)
+    repeats = len(sample) and len(pc.unique(sample)) < 0.3 * len(sample)
+    if repeats:
+        values, indices = factorize(column)
+        seconds, order, ambiguous = _fields(values, pattern, months, default_year, order)
+        seconds = np.append(seconds, _NAT)[indices]
+    else:
+        flat = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        seconds, order, ambiguous = _fields(flat, pattern, months, default_year, order)
+    return seconds.astype("datetime64[s]").astype("datetime64[ns]"), order, ambiguous
+
+
+def _strptime(column: pa.ChunkedArray | pa.Array, fmt: str) -> tuple[pa.ChunkedArray, np.ndarray]:
+    stamps = pc.strptime(column, format=fmt, unit="s", error_is_null=True)
+    return stamps, np.asarray(pc.is_valid(stamps).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _parse_fast(
+    column: pa.ChunkedArray | pa.Array, sample_value: str, pattern: str
+) -> tuple[np.ndarray, str, bool, str]:
+    """Arrow's strptime with the format read off a sample; both orders for numeric dates."""
+    fmt = describe_format(sample_value, pattern, "day_first")
+    stamps, ok = _strptime(column, fmt)
+    order, ambiguous = ("day_first" if pattern == "numeric" else "year_first"), False
+    if pattern == "numeric":
+        fmt_mf = describe_format(sample_value, pattern, "month_first")
+        stamps_mf, ok_mf = _strptime(column, fmt_mf)
+        only_df, only_mf = bool(np.any(ok & ~ok_mf)), bool(np.any(ok_mf & ~ok))
+        ambiguous = not only_df and not only_mf
+        if (only_mf and not only_df) or (only_df and only_mf and ok_mf.sum() > ok.sum()):
+            stamps, order, fmt = stamps_mf, "month_first", fmt_mf
+    as_ns = pc.cast(stamps, pa.timestamp("ns"))
+    out = as_ns.to_numpy() if isinstance(as_ns, pa.ChunkedArray) else as_ns.to_numpy(False)
+    return np.asarray(out, dtype="datetime64[ns]"), order, ambiguous, fmt
+
+
 def parse_times(
     column: pa.ChunkedArray | pa.Array,
     months: dict[str, int],
@@ -179,76 +265,41 @@ def parse_times(
     year_source: str = "the current year",
 ) -> ParsedTimes:
     """Parse a column of Moodle times; unreadable values become NaT and are counted."""
-    values, indices = factorize(pc.utf8_trim_whitespace(column.cast(pa.string())))
-    weights = np.bincount(indices, minlength=len(values) + 1)[: len(values)]
-    n_rows = len(indices)
-    pattern, _ = _choose_pattern(values, weights) if len(values) else (None, 0)
+    column = pc.utf8_trim_whitespace(column.cast(pa.string()))
+    n_rows = len(column)
+    sample = _spread_sample(column)
+    pattern = _choose_pattern(sample) if len(sample) else None
     if pattern is None:
-        return ParsedTimes(
-            np.full(n_rows, np.datetime64("NaT", "ns")), None, None, False, n_rows, "local"
+        return ParsedTimes(np.full(n_rows, _NAT_NS), None, None, False, n_rows, "local")
+    matcher = _py(pattern)
+    sample_value = next((v for v in sample.to_pylist() if matcher.match(v)), "")
+    match = matcher.match(sample_value)
+    fast = pattern in ("numeric", "iso") and bool(match) and not match.groupdict().get("ap")
+    if fast:
+        stamps, order, ambiguous, fmt = _parse_fast(column, sample_value, pattern)
+        failed = np.isnat(stamps) & np.asarray(
+            pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool
         )
-    struct = pc.extract_regex(values, _re2(pattern))
-    ok = np.asarray(struct.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    warnings: list[str] = []
-    order, ambiguous, timezone = None, False, "local"
-    if pattern == "epoch":
-        seconds = _int_field(struct, "epoch")
-        valid = ok
-        order, timezone = "epoch", "UTC"
+        if failed.any():  # other variants in the column (4-digit years, no seconds, ...)
+            rest = column.filter(pa.array(failed))
+            stamps[failed] = _parse_generic(rest, pattern, months, default_year, order)[0]
     else:
-        hour, minute, second = (_int_field(struct, g) for g in ("H", "M", "S"))
-        if pattern == "numeric":
-            a, b = _int_field(struct, "a"), _int_field(struct, "b")
-            order, ambiguous = _decide_order(a, b, ok, weights)
-            day, month = (a, b) if order == "day_first" else (b, a)
-        elif pattern == "iso":
-            day, month, order = _int_field(struct, "d"), _int_field(struct, "m"), "year_first"
-        else:
-            day, month, order = _int_field(struct, "d"), _month_numbers(struct, months), "day_first"
-        if pattern == "month_name_no_year":
-            year = np.full(len(values), default_year, dtype=np.int64)
-            warnings.append(
-                f"The times carry no year (Moodle 2.7/2.8 format): {default_year} was assumed, "
-                f"from {year_source}."
-            )
-        else:
-            year = _int_field(struct, "y")
-            year = np.where(year < 100, year + 2000, year)
-        ap = (
-            pc.utf8_lower(pc.fill_null(pc.struct_field(struct, "ap"), ""))
-            if "ap" in struct.type.names
-            else None
+        stamps, order, ambiguous = _parse_generic(column, pattern, months, default_year, None)
+        fmt = describe_format(sample_value, pattern, order)
+    warnings: list[str] = []
+    if pattern == "month_name_no_year":
+        warnings.append(
+            f"The times carry no year (Moodle 2.7/2.8 format): {default_year} was assumed, "
+            f"from {year_source}."
         )
-        if ap is not None:
-            pm = np.asarray(pc.starts_with(ap, "p").to_numpy(zero_copy_only=False), dtype=bool)
-            am = np.asarray(pc.starts_with(ap, "a").to_numpy(zero_copy_only=False), dtype=bool)
-            bad_12h = (am | pm) & ((hour < 1) | (hour > 12))
-            hour = np.where(pm & (hour < 12), hour + 12, np.where(am & (hour == 12), 0, hour))
-            ok = ok & ~bad_12h
-        valid = (
-            ok
-            & (month >= 1)
-            & (month <= 12)
-            & (day >= 1)
-            & (day <= _days_in_month(year, month))
-            & (hour < 24)
-            & (minute < 60)
-            & (second < 60)
-        )
-        seconds = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
-    stamps = np.where(valid, seconds, np.iinfo(np.int64).min).astype("datetime64[s]")
-    stamps = np.append(stamps, np.datetime64("NaT", "s")).astype("datetime64[ns]")
-    per_row = stamps[indices]
-    unreadable = int(np.isnat(per_row).sum())
-    first_ok = int(np.argmax(valid * weights)) if valid.any() else -1
-    sample = values[first_ok].as_py() if first_ok >= 0 else ""
-    fmt = describe_format(sample, pattern, order) if sample else None
     if ambiguous:
         warnings.append(
             "The date order was ambiguous (no day or month above 12): day first was chosen, "
             f"as in Moodle's default ({fmt})."
         )
-    return ParsedTimes(per_row, fmt, order, ambiguous, unreadable, timezone, warnings)
+    unreadable = int(np.isnat(stamps).sum())
+    timezone = "UTC" if pattern == "epoch" else "local"
+    return ParsedTimes(stamps, fmt, order, ambiguous, unreadable, timezone, warnings)
 
 
 def year_from_filename(name: str) -> int | None:

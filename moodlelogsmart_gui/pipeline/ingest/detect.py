@@ -187,16 +187,28 @@ def detect_layout(rows: list[list[str]], tables: LanguageTables) -> Layout:
 def guess_language(
     components: Iterable[str], event_names: Iterable[str], tables: LanguageTables
 ) -> tuple[str | None, float]:
-    """Language of a headerless report, from its translated component and event names."""
-    comps = {normalise_label(c) for c in components if c}
-    names = {normalise_label(e) for e in event_names if e}
-    scores = Counter()
+    """Language of a headerless report, from its translated component and event names.
+
+    Only labels listed for a single language count. English wins only when no other
+    language has two such labels: untranslated English names leak into every language.
+    """
+    seen = {normalise_label(c) for c in components if c} | {
+        normalise_label(e) for e in event_names if e
+    }
+    owners: dict[str, set[str]] = {}
     for lang in tables.headers:
-        scores[lang] = len(comps & tables.components[lang].keys()) + len(
-            names & tables.events[lang].keys()
-        )
-    if not scores or max(scores.values()) == 0:
+        for label in tables.components[lang].keys() | tables.events[lang].keys():
+            owners.setdefault(label, set()).add(lang)
+    scores: Counter[str] = Counter()
+    for label in seen:
+        langs = owners.get(label, set())
+        if len(langs) == 1:
+            scores[next(iter(langs))] += 1
+    others = [(n, lang) for lang, n in scores.items() if lang != "en"]
+    if others and max(others)[0] >= 2:
+        n, lang = max(others)
+    elif scores:
+        lang, n = scores.most_common(1)[0]
+    else:
         return None, 0.0
-    ranked = scores.most_common(2)
-    top, second = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0
-    return ranked[0][0], round((top - second) / top if top else 0.0, 2)
+    return lang, round(n / max(1, sum(scores.values())), 2)

@@ -7,6 +7,7 @@ replaced by '#'), usually a few hundred, and mapped back to every row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,8 +20,9 @@ from moodlelogsmart_gui.pipeline.ingest.tables import CatalogueEntry, normalise_
 USER_ID = r"^(?:The|A|An)?\s*user with id '(?P<uid>-?\d+)'"
 MODULE = (
     r"(?:'(?P<m1>[a-z][a-z0-9_]*)' activity|(?P<m2>[a-z][a-z0-9_]*)(?: activity)?)"
-    r" with (?:the )?course module id '(?P<cmid>\d+)'"
+    r" with (?:the )?course module id '#'"
 )
+CMID = r"course module id '(?P<cmid>\d+)'"
 # words Moodle's sentences use for a module, where they differ from the plugin name
 MODULE_WORDS = {
     "assignment": "assign",
@@ -78,22 +80,26 @@ def _empty_to_null(array: pa.Array) -> pa.Array:
 
 def unescape_quotes(desc: pa.Array) -> pa.Array:
     """Some exports HTML-escape the quotes (&#039;): turn them back, only if present."""
-    if pc.any(pc.match_substring(desc, "&#")).as_py():
+    if pc.any(pc.match_substring(desc.slice(0, 20_000), "&#")).as_py():
         desc = pc.replace_substring_regex(desc, r"&#0*39;|&apos;", "'")
     return desc
 
 
-def description_ids(desc: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """User id, module type (as written) and course module id from English Descriptions."""
+def description_ids(desc: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Acting user id and course module id from English Descriptions (one RE2 pass each)."""
     uid = _empty_to_null(pc.struct_field(pc.extract_regex(desc, USER_ID), "uid"))
-    mod = pc.extract_regex(desc, MODULE)
+    cmid = _empty_to_null(pc.struct_field(pc.extract_regex(desc, CMID), "cmid"))
+    return uid, cmid
+
+
+def template_modules(templates: pa.Array) -> pa.Array:
+    """Module type named in each Description template ('resource' activity, forum, ...)."""
+    mod = pc.extract_regex(templates, MODULE)
     quoted = _empty_to_null(pc.struct_field(mod, "m1"))
     word = pc.struct_field(mod, "m2")
     words = pa.array(list(MODULE_WORDS) + sorted(KNOWN_MODULES))
     mapped = pa.array(list(MODULE_WORDS.values()) + sorted(KNOWN_MODULES))
-    word_module = pc.take(mapped, pc.index_in(word, value_set=words))
-    cmid = _empty_to_null(pc.struct_field(mod, "cmid"))
-    return uid, pc.coalesce(quoted, word_module), cmid
+    return pc.coalesce(quoted, pc.take(mapped, pc.index_in(word, value_set=words)))
 
 
 def _classify_templates(
@@ -119,13 +125,14 @@ def _classify_templates(
 
 
 def event_keys_from_descriptions(
-    desc: pa.Array, catalogue: tuple[CatalogueEntry, ...]
-) -> tuple[pa.Array, int, int]:
-    """Event key per row from Description templates; also (classified, total) templates."""
+    desc: pa.ChunkedArray | pa.Array, catalogue: tuple[CatalogueEntry, ...]
+) -> tuple[pa.Array, pa.Array, int, int]:
+    """Event key and module per row from Description templates; (classified, total) templates."""
     templates = pc.replace_substring_regex(desc, r"'-?\d+'", "'#'")
     unique, indices = factorize(templates)
     keys, classified = _classify_templates(unique, catalogue)
-    return take_back(keys, indices), classified, len(unique)
+    modules = template_modules(unique)
+    return take_back(keys, indices), take_back(modules, indices), classified, len(unique)
 
 
 def event_keys_from_names(
@@ -152,30 +159,53 @@ def normalise_event_class(names: pa.Array) -> pa.Array:
 
 
 def catalogue_attributes(
-    keys: pa.Array, catalogue: tuple[CatalogueEntry, ...]
+    keys: pa.ChunkedArray | pa.Array, catalogue: tuple[CatalogueEntry, ...]
 ) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Module, edulevel and crud per row from the catalogue (first entry per key wins)."""
+    unique, indices = factorize(keys)
+    module, edulevel, crud = _attributes_of(unique, catalogue)
+    return take_back(module, indices), take_back(edulevel, indices), take_back(crud, indices)
+
+
+def _attributes_of(
+    keys: pa.Array, catalogue: tuple[CatalogueEntry, ...]
+) -> tuple[pa.Array, pa.Array, pa.Array]:
     first: dict[str, CatalogueEntry] = {}
     for entry in catalogue:
         if "{mod}" not in entry.event_key:
             first.setdefault(entry.event_key, entry)
-    generic = [e for e in catalogue if "{mod}" in e.event_key]
-    key_list = list(first)
-    idx = pc.index_in(keys, value_set=pa.array(key_list, pa.string()))
-    module = pa.array([first[k].module for k in key_list], pa.string())
-    edulevel = pa.array([first[k].edulevel for k in key_list], pa.int8())
-    crud = pa.array([first[k].crud for k in key_list], pa.string())
-    out_module, out_edu, out_crud = pc.take(module, idx), pc.take(edulevel, idx), pc.take(crud, idx)
-    for entry in generic:  # e.g. \mod_<any>\event\course_module_viewed
-        prefix, _, suffix = entry.event_key.partition("{mod}")
-        pattern = "^" + _re_escape(prefix) + "([a-z0-9_]+)" + _re_escape(suffix) + "$"
-        hit = pc.and_(pc.match_substring_regex(keys, pattern), pc.is_null(out_edu))
-        if pc.any(hit).as_py():
-            mod = pc.replace_substring_regex(keys, pattern, r"\1")
-            out_module = pc.if_else(pc.and_(hit, pc.is_null(out_module)), mod, out_module)
-            out_edu = pc.if_else(hit, pa.scalar(entry.edulevel, pa.int8()), out_edu)
-            out_crud = pc.if_else(hit, pa.scalar(entry.crud, pa.string()), out_crud)
-    return out_module, out_edu, out_crud
+    module, edulevel, crud = [], [], []
+    for key in keys.to_pylist():
+        entry = first.get(key)
+        if entry is None:
+            entry = next((e for e in catalogue if _generic_match(e.event_key, key)), None)
+        mod = _generic_module(entry.event_key, key) if entry else None
+        module.append(entry.module if entry and entry.module else mod)
+        edulevel.append(entry.edulevel if entry else None)
+        crud.append(entry.crud if entry else None)
+    return (
+        pa.array(module, pa.string()),
+        pa.array(edulevel, pa.int8()),
+        pa.array(crud, pa.string()),
+    )
+
+
+def _generic_regex(event_key: str) -> re.Pattern[str] | None:
+    if "{mod}" not in event_key:
+        return None
+    prefix, _, suffix = event_key.partition("{mod}")
+    return re.compile(re.escape(prefix) + "([a-z0-9_]+)" + re.escape(suffix) + "$")
+
+
+def _generic_match(event_key: str, key: str) -> bool:
+    pattern = _generic_regex(event_key)
+    return bool(pattern and pattern.match(key))
+
+
+def _generic_module(event_key: str, key: str) -> str | None:
+    pattern = _generic_regex(event_key)
+    match = pattern.match(key) if pattern else None
+    return match.group(1) if match else None
 
 
 def module_from_component(component: pa.Array) -> pa.Array:
@@ -197,10 +227,6 @@ def components_to_plugin(
     unique, indices = factorize(components)
     mapped = pa.array([table.get(normalise_label(u)) for u in unique.to_pylist()], pa.string())
     return take_back(mapped, indices)
-
-
-def _re_escape(text: str) -> str:
-    return "".join("\\" + ch if ch in r"\.^$|?*+()[]{}" else ch for ch in text)
 
 
 def to_numpy_bool(array: pa.Array) -> np.ndarray:

@@ -119,8 +119,8 @@ def report_columns(
     if desc is not None:
         unescaped = events.unescape_quotes(desc)
         desc_changed, desc = unescaped is not desc, unescaped
-        user_id, desc_module, cmid = events.description_ids(desc)
-        key, classified, total = events.event_keys_from_descriptions(desc, catalogue)
+        user_id, cmid = events.description_ids(desc)
+        key, desc_module, classified, total = events.event_keys_from_descriptions(desc, catalogue)
     else:
         user_id, desc_module, cmid, key = _nulls(n), _nulls(n), _nulls(n), _nulls(n)
         classified = total = 0
@@ -131,9 +131,8 @@ def report_columns(
     if component is not None:
         plugin = events.components_to_plugin(component, tables.components, language)
         module = pc.coalesce(module, events.module_from_component(plugin))
-    connectors = tables.logged_as.get(language or "", []) or sorted(
-        {c for cs in tables.logged_as.values() for c in cs}
-    )
+    every = sorted({c for words in tables.logged_as.values() for c in words})
+    connectors = sorted({*tables.logged_as.get(language, []), "as"}) if language else every
     raw_name = get("user_name")
     if raw_name is not None:
         user_name, real_user, logged_as = split_logged_in_as(raw_name, connectors)

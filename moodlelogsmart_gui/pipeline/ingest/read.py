@@ -301,6 +301,10 @@ def _open_json(path: Path, compression: str | None, encoding: str, confidence: s
     return Source(path, "json", _sample_from_table(table), encoding, confidence, table=table)
 
 
+def _sample_has_multiline_cells(rows: list[list[str]]) -> bool:
+    return any("\n" in cell or "\r" in cell for row in rows for cell in row)
+
+
 def read_csv_table(
     source: Source,
     ncols: int,
@@ -308,60 +312,93 @@ def read_csv_table(
     include: list[int],
     null_values: list[str],
 ) -> tuple[pa.Table, int]:
-    """Read the whole CSV as text columns; return the table and the count of malformed rows."""
-    names = column_names(ncols)
-    encodings = [source.encoding]
+    """Read the whole CSV as text columns; return the table and the count of malformed rows.
+
+    Line breaks inside quoted cells force a slower, quote-aware split of the file into
+    blocks; it is used when the sample shows such cells, or when the fast read trips on one.
+    """
+    multiline = _sample_has_multiline_cells(source.sample_rows)
+    attempts = [(source.encoding, multiline)]
+    if not multiline:
+        attempts.append((source.encoding, True))
+    fallbacks = []
     if source.encoding in ("utf-8", "utf-8-sig"):
-        encodings.append("cp1252")
-    if "latin-1" not in encodings and not source.encoding.startswith("utf-16"):
-        encodings.append("latin-1")
+        fallbacks.append("cp1252")
+    if not source.encoding.startswith("utf-16") and source.encoding != "latin-1":
+        fallbacks.append("latin-1")
+    attempts += [(encoding, True) for encoding in fallbacks]
     last_error: Exception | None = None
-    for encoding in encodings:
-        malformed = [0]
-
-        def skip_row(_row: object, counter: list[int] = malformed) -> str:
-            counter[0] += 1
-            return "skip"
-
-        read_opts = pacsv.ReadOptions(
-            column_names=names,
-            skip_rows=skip_rows,
-            encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-            block_size=8 << 20,
-        )
-        parse_opts = pacsv.ParseOptions(
-            delimiter=source.delimiter or ",",
-            newlines_in_values=True,
-            invalid_row_handler=skip_row,
-        )
-        convert_opts = pacsv.ConvertOptions(
-            column_types={names[i]: pa.string() for i in include},
-            include_columns=[names[i] for i in include],
-            null_values=null_values,
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=False,
-        )
+    for n, (encoding, newlines) in enumerate(attempts):
+        if n and encoding != source.encoding and attempts[n - 1][0] == encoding:
+            continue
         try:
-            stream = pa.input_stream(str(source.path), compression=source.compression)
-            table = pacsv.read_csv(stream, read_opts, parse_opts, convert_opts)
+            table, malformed = _read_csv_once(
+                source, encoding, newlines, ncols, skip_rows, include, null_values
+            )
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             last_error = exc
             if "UTF8" in str(exc) or isinstance(exc, UnicodeDecodeError):
-                source.notes.append(f"{encoding} failed further into the file; retried")
+                source.notes.append(f"{encoding} failed further into the file")
+                continue
+            if not newlines:
                 continue
             raise BadInputError(_csv_error_sentence(exc)) from exc
-        except OSError as exc:
-            raise BadInputError(
-                f"The file could not be read to the end ({exc.__class__.__name__}): "
-                "check that it is a complete copy of the log."
-            ) from exc
-        source.encoding = encoding
-        if encoding != encodings[0]:
+        if malformed and not newlines:
+            continue
+        if encoding != source.encoding:
+            source.encoding = encoding
             source.encoding_confidence = "low" if encoding == "latin-1" else "high"
-        return table, malformed[0]
+        return table, malformed
     raise BadInputError(
         "The file's text encoding could not be read: save it again as UTF-8 CSV."
     ) from last_error
+
+
+def _read_csv_once(
+    source: Source,
+    encoding: str,
+    newlines: bool,
+    ncols: int,
+    skip_rows: int,
+    include: list[int],
+    null_values: list[str],
+) -> tuple[pa.Table, int]:
+    names = column_names(ncols)
+    malformed = [0]
+
+    def skip_row(_row: object) -> str:
+        malformed[0] += 1
+        return "skip"
+
+    read_opts = pacsv.ReadOptions(
+        column_names=names,
+        skip_rows=skip_rows,
+        encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
+        block_size=8 << 20,
+    )
+    parse_opts = pacsv.ParseOptions(
+        delimiter=source.delimiter or ",",
+        newlines_in_values=newlines,
+        invalid_row_handler=skip_row,
+    )
+    convert_opts = pacsv.ConvertOptions(
+        column_types={names[i]: pa.string() for i in include},
+        include_columns=[names[i] for i in include],
+        null_values=null_values,
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+    )
+    try:
+        stream = pa.input_stream(str(source.path), compression=source.compression)
+        table = pacsv.read_csv(stream, read_opts, parse_opts, convert_opts)
+    except OSError as exc:
+        if isinstance(exc, pa.ArrowInvalid):
+            raise
+        raise BadInputError(
+            f"The file could not be read to the end ({exc.__class__.__name__}): "
+            "check that it is a complete copy of the log."
+        ) from exc
+    return table, malformed[0]
 
 
 def _csv_error_sentence(exc: Exception) -> str:
