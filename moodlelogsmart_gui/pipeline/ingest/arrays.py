@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,3 +40,23 @@ def empty_to_null(array: pa.Array | pa.ChunkedArray, *tokens: str) -> pa.Array |
     """Empty strings (and any of ``tokens``, e.g. "-") become null."""
     blank = pc.is_in(array, value_set=pa.array(["", *tokens], pa.string()))
     return pc.if_else(blank, NULL_STRING, array)
+
+
+def per_chunk(
+    function: Callable[[pa.Array], pa.Array], values: pa.Array | pa.ChunkedArray
+) -> pa.ChunkedArray:
+    """Apply an arrow kernel chunk by chunk on a few threads (arrow releases the GIL).
+
+    Compute kernels run single-threaded over a chunked array; the big regex passes over
+    Description are the slowest part of ingest, so they share the cores this way.
+    """
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    workers = min(len(chunks), os.cpu_count() or 1, 4)
+    if workers <= 1:
+        results = [function(chunk) for chunk in chunks]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(function, chunks))
+    if not results:
+        return pa.chunked_array([], function(pa.array([], pa.string())).type)
+    return pa.chunked_array(results)

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from moodlelogsmart_gui.pipeline.ingest.arrays import factorize
+from moodlelogsmart_gui.pipeline.ingest.arrays import factorize, per_chunk
 
 _L = "LETTERS"
 _TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:[.,]\d+)?"
@@ -235,7 +235,7 @@ def _parse_generic(
 
 
 def _strptime(column: pa.ChunkedArray | pa.Array, fmt: str) -> tuple[pa.ChunkedArray, np.ndarray]:
-    stamps = pc.strptime(column, format=fmt, unit="s", error_is_null=True)
+    stamps = per_chunk(lambda c: pc.strptime(c, format=fmt, unit="s", error_is_null=True), column)
     return stamps, np.asarray(pc.is_valid(stamps).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -255,7 +255,7 @@ def _parse_fast(
             stamps, order, fmt = stamps_mf, "month_first", fmt_mf
     as_ns = pc.cast(stamps, pa.timestamp("ns"))
     out = as_ns.to_numpy() if isinstance(as_ns, pa.ChunkedArray) else as_ns.to_numpy(False)
-    return np.asarray(out, dtype="datetime64[ns]"), order, ambiguous, fmt
+    return np.array(out, dtype="datetime64[ns]"), order, ambiguous, fmt
 
 
 def parse_times(
@@ -277,12 +277,15 @@ def parse_times(
     fast = pattern in ("numeric", "iso") and bool(match) and not match.groupdict().get("ap")
     if fast:
         stamps, order, ambiguous, fmt = _parse_fast(column, sample_value, pattern)
-        failed = np.isnat(stamps) & np.asarray(
-            pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool
-        )
-        if failed.any():  # other variants in the column (4-digit years, no seconds, ...)
-            rest = column.filter(pa.array(failed))
-            stamps[failed] = _parse_generic(rest, pattern, months, default_year, order)[0]
+        present = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
+        # strptime rolls 31/02 over to 2/03: re-read days 1-3 strictly; failures may be
+        # other variants of the format (4-digit years, no seconds, ...)
+        days = stamps.astype("datetime64[D]")
+        rollover = (days - days.astype("datetime64[M]")).astype(np.int64) < 3
+        again = present & (np.isnat(stamps) | rollover)
+        if again.any():
+            rest = column.filter(pa.array(again))
+            stamps[again] = _parse_generic(rest, pattern, months, default_year, order)[0]
     else:
         stamps, order, ambiguous = _parse_generic(column, pattern, months, default_year, None)
         fmt = describe_format(sample_value, pattern, order)

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from moodlelogsmart_gui.pipeline.ingest.arrays import NULL_STRING, factorize, take_back
+from moodlelogsmart_gui.pipeline.ingest.arrays import NULL_STRING, factorize, per_chunk, take_back
 from moodlelogsmart_gui.pipeline.ingest.tables import CatalogueEntry, normalise_label
 
 USER_ID = r"^(?:The|A|An)?\s*user with id '(?P<uid>-?\d+)'"
@@ -87,9 +87,9 @@ def unescape_quotes(desc: pa.Array) -> pa.Array:
 
 def description_ids(desc: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
     """Acting user id and course module id from English Descriptions (one RE2 pass each)."""
-    uid = _empty_to_null(pc.struct_field(pc.extract_regex(desc, USER_ID), "uid"))
-    cmid = _empty_to_null(pc.struct_field(pc.extract_regex(desc, CMID), "cmid"))
-    return uid, cmid
+    uid = per_chunk(lambda c: pc.struct_field(pc.extract_regex(c, USER_ID), "uid"), desc)
+    cmid = per_chunk(lambda c: pc.struct_field(pc.extract_regex(c, CMID), "cmid"), desc)
+    return _empty_to_null(uid), _empty_to_null(cmid)
 
 
 def template_modules(templates: pa.Array) -> pa.Array:
@@ -128,7 +128,7 @@ def event_keys_from_descriptions(
     desc: pa.ChunkedArray | pa.Array, catalogue: tuple[CatalogueEntry, ...]
 ) -> tuple[pa.Array, pa.Array, int, int]:
     """Event key and module per row from Description templates; (classified, total) templates."""
-    templates = pc.replace_substring_regex(desc, r"'-?\d+'", "'#'")
+    templates = per_chunk(lambda c: pc.replace_substring_regex(c, r"'-?\d+'", "'#'"), desc)
     unique, indices = factorize(templates)
     keys, classified = _classify_templates(unique, catalogue)
     modules = template_modules(unique)
