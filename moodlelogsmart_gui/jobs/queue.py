@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import secrets
 import time
 import uuid
 from collections import deque
@@ -20,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from moodlelogsmart_gui import paths as paths_module
+from moodlelogsmart_gui.jobs.intake import JobSubmitError, ensure_secret, validate_source
 from moodlelogsmart_gui.jobs.outcome import RunOutcome, tidy_job_folder
 from moodlelogsmart_gui.jobs.retention import (
     PurgeReport,
@@ -41,52 +40,14 @@ from moodlelogsmart_gui.jobs.tasks import (
 from moodlelogsmart_gui.paths import AppPaths
 from moodlelogsmart_gui.settings import Settings
 
+__all__ = ["CLOSED_MESSAGE", "JobQueue", "JobSubmitError"]
+
 log = logging.getLogger(__name__)
 
 INTERRUPTED_MESSAGE = "The app stopped while this job ran; try it again."
 STUCK_MESSAGE = "The job's worker was no longer running; the job was stopped."
 CLOSED_MESSAGE = "Cancelled because the app was closed."
 LOST_COPY_MESSAGE = "The copy of the file was lost before the job could run; add the file again."
-
-
-class JobSubmitError(Exception):
-    """A request the queue cannot take; ``str()`` is one sentence for people."""
-
-
-def validate_source(source: Path) -> os.stat_result:
-    """Quick checks on a file someone wants processed; raises :class:`JobSubmitError`."""
-    name = source.name or str(source)
-    try:
-        st = os.stat(source)
-    except FileNotFoundError:
-        raise JobSubmitError(f"The file {name} does not exist (any more).") from None
-    except OSError as err:
-        raise JobSubmitError(f"The file {name} cannot be read ({err.strerror}).") from None
-    if source.is_dir():
-        raise JobSubmitError(f"{name} is a folder; choose the log files inside it.")
-    if not source.is_file():
-        raise JobSubmitError(f"{name} is not a regular file; choose a Moodle log export.")
-    if st.st_size == 0:
-        raise JobSubmitError(f"The file {name} is empty; export the log from Moodle again.")
-    try:
-        with open(source, "rb") as handle:
-            handle.read(1)
-    except OSError as err:
-        raise JobSubmitError(f"The file {name} cannot be read ({err.strerror}).") from None
-    return st
-
-
-def ensure_secret(path: Path) -> None:
-    """Create the pseudonymisation key once, private to the user (0600)."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if os.name == "posix":
-            with contextlib.suppress(OSError):
-                os.chmod(path, 0o600)
-        return
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secrets.token_bytes(32))
 
 
 class JobQueue(QObject):

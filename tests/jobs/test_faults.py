@@ -5,13 +5,18 @@ file unchanged, lets the next job run, and leaves nothing after the next purge."
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 from moodlelogsmart_gui.jobs.queue import JobQueue
+from moodlelogsmart_gui.jobs.runner import JobRunner, RunnerSignals
 from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobState
 from moodlelogsmart_gui.paths import AppPaths
 from tests.jobs.conftest import QueueFactory, fake_worker, sha256
@@ -43,15 +48,23 @@ def pid_alive(pid: int) -> bool:
 
 
 def assert_after_fault(
-    qtbot: QtBot, queue: JobQueue, app_paths: AppPaths, job: Job, user_log: Path, checksum: str
+    qtbot: QtBot,
+    queue: JobQueue,
+    app_paths: AppPaths,
+    job: Job,
+    user_log: Path,
+    checksum: str,
+    *,
+    copy_kept_ok: bool = False,
 ) -> None:
-    """The common promises after any fault."""
+    """The common promises after any fault (``copy_kept_ok``: a read-only folder cannot
+    lose its input copy until the purge)."""
     folder = app_paths.jobs / job.id
     assert (job.message and job.message.endswith((".", "!"))) or "Last words" in job.message
     assert job.result_path is None
     if folder.exists():
         names = {p.name for p in folder.iterdir()}
-        assert not any(n.startswith("input.") for n in names), names
+        assert copy_kept_ok or not any(n.startswith("input.") for n in names), names
         assert "result.zip" not in names and "result.zip.part" not in names, names
     assert sha256(user_log) == checksum
     # The app goes on: the next job (same queue, now a good worker) completes.
@@ -153,3 +166,60 @@ def test_job_folder_deleted_while_running(
     assert job.state == JobState.FAILED
     assert "folder was deleted" in job.message
     assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum)
+
+
+def make_read_only(folder: Path) -> Callable[[], None]:
+    """Read-only for the worker (as root, which ignores modes: ``chattr +i``); returns undo."""
+    if os.geteuid() == 0:
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+            pytest.skip("chattr +i is not available to make a folder read-only as root")
+        return lambda: subprocess.run(["chattr", "-i", str(folder)], check=False)
+    os.chmod(folder, 0o500)
+    return lambda: None  # the purge itself restores write permission before deleting
+
+
+def test_job_folder_made_read_only_while_running(
+    qtbot: QtBot, make_queue: QueueFactory, app_paths: AppPaths, user_log: Path
+) -> None:
+    checksum = sha256(user_log)
+    queue = make_queue(fake_worker("slow", "1.5"))
+    job_id = queue.submit(user_log)
+    qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=5000)
+    undo = make_read_only(app_paths.jobs / job_id)
+    try:
+        job = wait_finished(qtbot, queue, job_id)
+    finally:
+        undo()
+    assert (job.state, job.reason) == (JobState.FAILED, FailureReason.INTERNAL)
+    assert "became read-only" in job.message
+    assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum, copy_kept_ok=True)
+
+
+def test_runner_caps_job_log_and_counts_ignored_lines(qtbot: QtBot, tmp_path: Path) -> None:
+    folder = tmp_path / "job"
+    folder.mkdir()
+    script = (
+        "import sys\n"
+        "sys.stderr.write('e' * 300000)\n"
+        "print('not json'); print('{\"event\": \"mystery\"}'); print('[1]', flush=True)\n"
+        "sys.exit(1)\n"
+    )
+    signals = RunnerSignals()
+    runner = JobRunner(
+        "f" * 32,
+        folder,
+        [sys.executable, "-c", script],
+        signals,
+        timeout_seconds=30,
+        stall_seconds=30,
+        log_limit_bytes=10_000,
+    )
+    pool = QThreadPool()
+    with qtbot.waitSignal(signals.finished, timeout=10_000):
+        pool.start(runner)
+    pool.waitForDone()
+    assert runner.ignored_lines == 3
+    size = (folder / "job.log").stat().st_size
+    assert 10_000 <= size < 10_200
+    assert runner.outcome is not None and runner.outcome.reason == FailureReason.CRASHED
+    assert runner.outcome.message.startswith("The worker stopped with exit status 1.")

@@ -93,13 +93,21 @@ def test_submit_refuses_what_cannot_be_processed(make_queue: QueueFactory, tmp_p
     assert queue.jobs() == []
 
 
+def submit_two_and_wait_for_one_running(
+    qtbot: QtBot, queue: JobQueue, user_log: Path
+) -> tuple[str, str]:
+    """Copies run in parallel, so either job may start first: return (running, queued)."""
+    ids = [queue.submit(user_log), queue.submit(user_log)]
+    qtbot.waitUntil(lambda: any(queue.job(i).stage == "read" for i in ids), timeout=5000)
+    running = next(i for i in ids if queue.job(i).stage == "read")
+    return running, next(i for i in ids if i != running)
+
+
 def test_cancel_a_queued_and_a_running_job(
     qtbot: QtBot, make_queue: QueueFactory, user_log: Path, app_paths: AppPaths
 ) -> None:
     queue = make_queue(fake_worker("slow", "30"))
-    running_id = queue.submit(user_log)
-    queued_id = queue.submit(user_log)
-    qtbot.waitUntil(lambda: queue.job(running_id).stage == "read", timeout=5000)
+    running_id, queued_id = submit_two_and_wait_for_one_running(qtbot, queue, user_log)
     assert queue.job(queued_id).state == JobState.QUEUED
     queue.cancel(queued_id)
     queued = queue.job(queued_id)
@@ -265,8 +273,7 @@ def test_shutdown_cancels_running_jobs_and_keeps_queued_ones(
     qtbot: QtBot, make_queue: QueueFactory, user_log: Path
 ) -> None:
     queue = make_queue(fake_worker("slow", "30"))
-    running_id, queued_id = queue.submit(user_log), queue.submit(user_log)
-    qtbot.waitUntil(lambda: queue.job(running_id).stage == "read", timeout=5000)
+    running_id, queued_id = submit_two_and_wait_for_one_running(qtbot, queue, user_log)
     started = time.monotonic()
     queue.shutdown()
     assert time.monotonic() - started < 3
