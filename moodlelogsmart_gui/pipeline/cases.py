@@ -1,7 +1,8 @@
 """Cases: one case per user, keyed by the user id, labelled by the user's name.
 
 The id is the stable key: names can be blank (``-``) in anonymised exports or shared by two
-people. Rows with no id but a name fall back to the name (``name:<name>``).
+people. Rows with no id but a name fall back to the name (``name:<name>``). The text work
+runs once per distinct id and name, never once per row.
 """
 
 from __future__ import annotations
@@ -10,42 +11,61 @@ import numpy as np
 import pandas as pd
 
 
-def _blank(series: pd.Series) -> pd.Series:
-    text = series.astype("string").str.strip()
-    return text.mask(text.isin(["", "-"]))
+def _codes(series: pd.Series) -> tuple[np.ndarray, list[str | None]]:
+    """Row codes into the distinct stripped values; blank (empty, ``-``, missing) is None."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts = [None if pd.isna(v) else str(v).strip() for v in uniques.tolist()]
+    return codes, [t if t not in ("", "-") else None for t in texts]
 
 
-def assign_cases(frame: pd.DataFrame) -> pd.DataFrame:
+def assign_cases(frame: pd.DataFrame, keep: np.ndarray | None = None) -> pd.DataFrame:
     """Add ``case_id`` and ``case_label`` (categoricals); the label is the first name in the file.
 
-    Moodle writes newest first, so that is usually the user's latest name.
+    Moodle writes newest first, so that is usually the user's latest name. Rows outside
+    ``keep`` (a boolean mask: rows set aside by cleaning) get no case.
     """
-    user_id = _blank(frame["user_id"])
-    name = _blank(frame["user_name"])
-    case_id = user_id.fillna("name:" + name)
-    codes, uniques = pd.factorize(case_id, use_na_sentinel=True)
-    if (codes < 0).any():
-        codes = np.where(codes < 0, len(uniques), codes)
-        uniques = uniques.append(pd.Index(["unknown"]))
+    id_codes, ids = _codes(frame["user_id"])
+    name_codes, names = _codes(frame["user_name"])
+    id_key = np.array([f"{v}" if v is not None else "" for v in ids] + [""], dtype=object)
+    name_key = np.array([f"name:{v}" if v is not None else "" for v in names] + [""], dtype=object)
+    # key per (id, name) pair of codes, resolved on the distinct pairs only
+    pair = (id_codes.astype(np.int64) + 1) * (len(names) + 1) + (name_codes + 1)
+    pair_codes, pairs = pd.factorize(pair)
+    pair_id = id_key[pairs // (len(names) + 1) - 1]
+    pair_name = name_key[pairs % (len(names) + 1) - 1]
+    pair_case = np.where(pair_id != "", pair_id, pair_name)
+    pair_case = np.where(pair_case != "", pair_case, "unknown")
+    case_of_pair, case_ids = pd.factorize(pair_case)
+    codes = case_of_pair[pair_codes] if len(pair_codes) else np.zeros(0, dtype=np.intp)
+    if keep is not None:
+        codes = np.where(keep, codes, -1)
+        used = np.unique(codes[codes >= 0])
+        remap = np.full(len(case_ids) + 1, -1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        codes, case_ids = remap[codes], case_ids[used]
+    labels = _labels(codes, list(case_ids), name_codes, names)
     out = frame.copy(deep=False)
-    out["case_id"] = pd.Series(pd.Categorical.from_codes(codes, uniques), index=frame.index)
-    out["case_label"] = pd.Series(
-        pd.Categorical.from_codes(codes, _labels(codes, uniques, name)), index=frame.index
-    )
+    out["case_id"] = pd.Series(pd.Categorical.from_codes(codes, case_ids), index=frame.index)
+    out["case_label"] = pd.Series(pd.Categorical.from_codes(codes, labels), index=frame.index)
     return out
 
 
-def _labels(codes: np.ndarray, case_ids: pd.Index, name: pd.Series) -> list[str]:
-    """One label per case: the most recent non-blank name, else ``User <id>``."""
-    named = pd.DataFrame({"code": codes, "name": name.to_numpy()})
-    named = named[named["name"].notna()]
-    last = named.groupby("code", sort=False)["name"].first()
+def _labels(
+    codes: np.ndarray, case_ids: list[str], name_codes: np.ndarray, names: list[str | None]
+) -> list[str]:
+    """One unique label per case: its first non-blank name, else ``User <id>``."""
+    named = np.array([n is not None for n in names] + [False])[name_codes]
+    rows = np.flatnonzero(named & (codes >= 0))
+    cases, first = np.unique(codes[rows], return_index=True)
+    name_of = dict(zip(cases.tolist(), name_codes[rows[first]].tolist(), strict=True))
     labels = []
     for code, case_id in enumerate(case_ids):
-        label = last.get(code)
-        if label is None or pd.isna(label):
-            label = case_id if str(case_id).startswith("name:") else f"User {case_id}"
-        labels.append(str(label).removeprefix("name:"))
+        if code in name_of:
+            labels.append(str(names[name_of[code]]))
+        else:
+            labels.append(
+                case_id.removeprefix("name:") if case_id.startswith("name:") else f"User {case_id}"
+            )
     # Categories must be unique: two users with the same name keep their id in the label.
     seen: dict[str, int] = {}
     for label in labels:

@@ -163,9 +163,8 @@ def _parse_conditions(
 def classify(frame: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     """Add activity_type, bloom_level, is_active and rule_id (first matching rule wins)."""
     columns = sorted({c for rule in rules.rules for c in rule.patterns})
-    keys = frame[columns].astype("object") if columns else pd.DataFrame(index=frame.index)
     if columns:
-        codes, uniques = _factorize_rows(keys)
+        codes, uniques = _factorize_rows(frame[columns])
     else:
         codes, uniques = np.zeros(len(frame), dtype=np.intp), pd.DataFrame(index=[0])
     choice = np.full(len(uniques), len(rules.rules), dtype=np.int16)
@@ -192,8 +191,10 @@ def _factorize_rows(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     for column in keys.columns:
         codes, uniques = pd.factorize(keys[column], use_na_sentinel=False)
         combined = combined * (len(uniques) + 1) + codes
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    return inverse.ravel(), keys.iloc[first].reset_index(drop=True)
+    inverse, combos = pd.factorize(combined)
+    first = np.zeros(len(combos), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1)
+    return inverse, keys.iloc[first].astype("object").reset_index(drop=True)
 
 
 def _rule_mask(rule: Rule, uniques: pd.DataFrame) -> np.ndarray:

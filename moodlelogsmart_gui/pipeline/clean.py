@@ -18,6 +18,8 @@ course and module views and log-ins.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,33 +42,50 @@ STAFF_EVENT_KEY = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Cleaned:
-    """Rows kept, rows set aside per reason, and how many rows were "logged in as"."""
+    """Which rows are kept, rows set aside per reason, and how many were "logged in as"."""
 
-    frame: pd.DataFrame
+    source: pd.DataFrame
+    keep: np.ndarray
     dropped: dict[str, int]
     logged_in_as_events: int
 
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """The kept rows as a new frame (the pipeline itself selects rows by ``keep``)."""
+        return self.source if self.keep.all() else self.source.loc[self.keep]
+
+
+def _per_value(series: pd.Series, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """Apply ``test`` to each distinct value (missing included) and spread it over the rows."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = pd.Series(uniques.astype("string"))
+    answer = test(pd.concat([values, pd.Series([pd.NA], dtype="string")], ignore_index=True))
+    return answer.fillna(False).to_numpy(dtype=bool)[codes]
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    text = values.str.strip()
+    return text.isna() | text.isin(["", "-"])
+
 
 def reason_masks(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """One boolean mask per reason, before precedence (a row may meet several)."""
-    user_id = frame["user_id"].astype("string").str.strip()
-    name = frame["user_name"].astype("string").str.strip()
-    no_id = user_id.isna() | (user_id == "") | (user_id == "-")
-    no_name = name.isna() | (name == "") | (name == "-")
-    origin = frame["origin"].astype("string").str.strip().str.lower()
-    real = frame["real_user"].astype("string").str.strip()
+    """One boolean mask per reason, before precedence (a row may meet several).
+
+    Each test runs once per distinct value of its column, never once per row.
+    """
     level = frame["edulevel"].astype("Int8")
-    event_key = frame["event_key"].astype("string")
-    staff_key = event_key.str.contains(STAFF_EVENT_KEY, regex=True).fillna(False)
+    teaching = (level == 1).fillna(False).to_numpy(dtype=bool)
+    participating = (level == 2).fillna(False).to_numpy(dtype=bool)
+    staff_key = _per_value(frame["event_key"], lambda v: v.str.contains(STAFF_EVENT_KEY))
     return {
-        "no_user": (no_id & no_name).to_numpy(dtype=bool),
-        "non_web_origin": origin.isin(NON_WEB_ORIGINS).fillna(False).to_numpy(dtype=bool),
-        "logged_in_as": (real.notna() & (real != "") & (real != "-")).to_numpy(dtype=bool),
-        "staff_activity": (
-            (level == 1).fillna(False) | (staff_key & (level != 2).fillna(True))
-        ).to_numpy(dtype=bool),
+        "no_user": _per_value(frame["user_id"], _blank) & _per_value(frame["user_name"], _blank),
+        "non_web_origin": _per_value(
+            frame["origin"], lambda v: v.str.strip().str.lower().isin(NON_WEB_ORIGINS)
+        ),
+        "logged_in_as": ~_per_value(frame["real_user"], _blank),
+        "staff_activity": teaching | (staff_key & ~participating),
     }
 
 
@@ -79,8 +98,7 @@ def clean(frame: pd.DataFrame) -> Cleaned:
         hit = masks[reason] & ~taken
         dropped[reason] = int(hit.sum())
         taken |= hit
-    kept = frame.loc[~taken] if taken.any() else frame
-    return Cleaned(kept, dropped, int(masks["logged_in_as"].sum()))
+    return Cleaned(frame, ~taken, dropped, int(masks["logged_in_as"].sum()))
 
 
 def describe_nothing_left(rows: int, dropped: dict[str, int]) -> str:

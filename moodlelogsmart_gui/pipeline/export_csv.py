@@ -19,18 +19,29 @@ import pyarrow.compute as pc
 
 BOM = b"\xef\xbb\xbf"
 CHUNK_ROWS = 131_072
-# A spreadsheet runs a cell as a formula when it starts with one of these (OWASP CSV injection).
-FORMULA_TRIGGER = r"(?s)^(?:[=+@\t\r]|-.)"
+# A spreadsheet runs a cell as a formula when it starts with one of these, or with "-" and
+# more characters (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
 ENRICHMENT = ("case_id", "case_label", "timestamp", "event_key")
 CLASSIFICATION = ("activity_type", "bloom_level", "is_active", "rule_id")
 
 Transform = Callable[[pa.Array], pa.Array]
 
 
+def formula_risk(values: pa.Array) -> pa.Array:
+    """True where a spreadsheet would run the cell as a formula (prefix tests, no regex)."""
+    risky = pc.and_(pc.starts_with(values, "-"), pc.greater(pc.binary_length(values), 1))
+    for trigger in FORMULA_STARTS:
+        risky = pc.or_(risky, pc.starts_with(values, trigger))
+    return pc.fill_null(risky, False)
+
+
 def neutralise_formulas(values: pa.Array) -> pa.Array:
     """Prefix ``'`` to cells a spreadsheet would run as a formula (``=``, ``+``, ``@``, ...)."""
     values = _plain(values)
-    risky = pc.match_substring_regex(values, FORMULA_TRIGGER)
+    risky = formula_risk(values)
+    if not pc.any(risky).as_py():
+        return values
     return pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
 
 
@@ -38,8 +49,11 @@ def csv_field(values: pa.Array) -> pa.Array:
     """Neutralised, and quoted (``"`` doubled) where the text holds ``"``, ``,`` or a line end."""
     values = neutralise_formulas(values)
     needs = pc.match_substring_regex(values, '[",\r\n]')
+    count = pc.sum(needs).as_py() or 0
+    if count == 0:
+        return values
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
-    return pc.if_else(needs, quoted, values)
+    return quoted if count == len(values) else pc.if_else(needs, quoted, values)
 
 
 def _plain(values: pa.Array) -> pa.Array:

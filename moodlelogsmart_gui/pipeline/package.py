@@ -5,6 +5,9 @@ pool (zlib releases the GIL) and joined pigz-style: every piece ends on a byte b
 a sync flush, and one empty final block closes the stream, which gives one valid deflate
 stream per member. The ZIP structure (with ZIP64 records when sizes need them) is written
 here; member names are fixed by the caller, never taken from the input.
+
+When the ``isal`` package (ISA-L) is installed its deflate is used: the same format, several
+times faster on CSV text; otherwise the standard library's zlib does the work.
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+try:  # ISA-L's deflate: same output format, 4-6x faster than zlib at level 1 on CSV text
+    from isal import isal_zlib as _codec
+except ImportError:  # pragma: no cover - depends on the installation
+    _codec = zlib  # type: ignore[assignment]
 
 PIECE_BYTES = 8 << 20
 LEVEL = 1
@@ -38,8 +46,9 @@ class _Entry:
 
 
 def _deflate_piece(piece: Any) -> bytes:
-    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    return compressor.compress(piece) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    """Raw deflate of one piece, ending byte-aligned (sync flush) and not final."""
+    compressor = _codec.compressobj(LEVEL, _codec.DEFLATED, -15)
+    return compressor.compress(piece) + compressor.flush(_codec.Z_SYNC_FLUSH)
 
 
 def _pieces(chunks: Iterable[Any]) -> Iterable[memoryview]:

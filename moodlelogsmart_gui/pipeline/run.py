@@ -88,14 +88,15 @@ def process_ingested(
     names = collect_names(frame) if options.pseudonymize else []
 
     progress(50, "clean")
-    cleaned = clean(frame)
+    cleaned = clean(frame)  # rows are selected by mask below, never copied
     dropped.update(cleaned.dropped)
-    frame = cleaned.frame
-    undated = frame["timestamp"].isna().to_numpy()
+    keep = cleaned.keep
+    undated = frame["timestamp"].isna().to_numpy() & keep
     if undated.any():
         dropped["unreadable_date"] = dropped.get("unreadable_date", 0) + int(undated.sum())
-        frame = frame.loc[~undated]
-    if frame.empty:
+        keep = keep & ~undated
+    rows = np.flatnonzero(keep)
+    if not len(rows):
         raise BadInputError(describe_nothing_left(ingested.rows_in, dropped))
     if options.pseudonymize:
         secret = options.secret
@@ -106,9 +107,9 @@ def process_ingested(
         frame = pseudonymise(frame, names, secret, text, ips)
 
     progress(55, "classify")
-    frame = assign_cases(classify(frame, rules))
+    frame = assign_cases(classify(frame, rules), keep)
     stamps = frame["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    order = np.argsort(stamps, kind="stable")  # time order; ties keep input order
+    order = rows[np.argsort(stamps[rows], kind="stable")]  # time order; ties keep input order
     bloom = is_bloom(frame, rules)
     case_codes = frame["case_id"].cat.codes.to_numpy()
     by_case = order[np.argsort(case_codes[order], kind="stable")]
@@ -121,7 +122,8 @@ def process_ingested(
         )
 
     progress(65, "export")
-    summary = _summary(ingested, frame, dropped, cleaned.logged_in_as_events, bloom, rules)
+    counted = frame[["activity_type", "bloom_level", "rule_id", "case_id"]].iloc[rows]
+    summary = _summary(ingested, counted, dropped, cleaned.logged_in_as_events, rules)
     summary.update(
         input=source,
         pseudonymized=bool(options.pseudonymize),
@@ -173,12 +175,15 @@ def _summary(
     frame: pd.DataFrame,
     dropped: dict[str, int],
     logged_in_as: int,
-    bloom: np.ndarray,
     rules: RuleSet,
 ) -> dict[str, Any]:
-    """The summary.json keys of architecture.md section 4 (input, warnings, seconds added later)."""
+    """The summary.json keys of architecture.md section 4 (input, warnings, seconds added later).
+
+    ``frame`` holds the kept rows' classification and case columns.
+    """
     per_type = frame["activity_type"].value_counts(sort=False)
     per_level = frame["bloom_level"].value_counts(sort=False)
+    bloom = frame["rule_id"] != rules.fallback.id
     return {
         "schema": 1,
         "input": {},
