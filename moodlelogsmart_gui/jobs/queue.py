@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 
 from moodlelogsmart_gui import paths as paths_module
 from moodlelogsmart_gui.jobs.intake import JobSubmitError, ensure_secret, validate_source
@@ -43,6 +43,7 @@ from moodlelogsmart_gui.settings import Settings
 __all__ = ["CLOSED_MESSAGE", "JobQueue", "JobSubmitError"]
 
 log = logging.getLogger(__name__)
+_QUEUED = Qt.ConnectionType.QueuedConnection  # pool threads emit; the queue's thread records
 
 INTERRUPTED_MESSAGE = "The app stopped while this job ran; try it again."
 STUCK_MESSAGE = "The job's worker was no longer running; the job was stopped."
@@ -216,7 +217,7 @@ class JobQueue(QObject):
             "secret_file": str(self._paths.secret_file.absolute()),
         }
         signals = CopySignals(self)
-        signals.copied.connect(self._on_copied)
+        signals.copied.connect(self._on_copied, _QUEUED)
         task = InputCopyTask(job_id, copy_from, self._paths.jobs / job_id, config, signals)
         self._copies[job_id] = task
         self._io_pool.start(task)
@@ -324,8 +325,8 @@ class JobQueue(QObject):
                 continue
             folder = self._paths.jobs / job_id
             signals = RunnerSignals(self)
-            signals.progress.connect(self._on_progress)
-            signals.finished.connect(self._on_runner_finished)
+            signals.progress.connect(self._on_progress, _QUEUED)
+            signals.finished.connect(self._on_runner_finished, _QUEUED)
             runner = JobRunner(
                 job_id,
                 folder,
@@ -401,7 +402,7 @@ class JobQueue(QObject):
                 tidy_job_folder(self._paths.jobs / job_id, keep_result=False)
             self._write_many(list(plan.reanchor), finished_at=now)
         signals = PurgeSignals(self)
-        signals.done.connect(self._on_purge_done)
+        signals.done.connect(self._on_purge_done, _QUEUED)
         self._purge = PurgeTask(plan, self._paths.jobs, dry_run, signals)
         self._io_pool.start(self._purge)
 

@@ -25,6 +25,7 @@ from moodlelogsmart_gui.jobs.outcome import (
     RunOutcome,
     Verdict,
     decide_outcome,
+    tidy_job_folder,
     watchdog_verdict,
 )
 from moodlelogsmart_gui.jobs.store import FailureReason, JobState
@@ -109,6 +110,8 @@ class JobRunner(QRunnable):
             )
         finally:
             self._close_log()
+        if self.outcome.state != JobState.COMPLETED:
+            tidy_job_folder(self.job_folder, keep_result=False)  # whatever path got us here
         self.signals.finished.emit(self.job_id, self.outcome)
 
     def _run(self) -> RunOutcome:

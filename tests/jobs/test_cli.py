@@ -232,9 +232,9 @@ def test_process_awkward_names_to_json_and_zip(tmp_path: Path) -> None:
     result = run_cli("process", "--json", "--out", str(out), "--", *map(str, sources), timeout=90)
     assert result.returncode == 0, result.stdout + result.stderr
     assert_no_traceback(result)
-    records = json_lines(result.stdout)
+    records = json_lines(result.stdout)  # in the order the jobs finish
     assert [list(r) for r in records] == [JSON_FIELDS] * len(sources)
-    assert [r["input"] for r in records] == [str(p) for p in sources]
+    assert sorted(str(r["input"]) for r in records) == sorted(str(p) for p in sources)
     for record in records:
         assert record["state"] == "completed" and record["reason"] is None
         assert record["rows_in"] == 200 and isinstance(record["seconds"], float)
@@ -255,7 +255,8 @@ def test_bad_input_fails_with_a_sentence_and_exit_1(tmp_path: Path) -> None:
     result = run_cli("process", str(junk), str(good), "--json", "--out", str(tmp_path))
     assert result.returncode == 1
     assert_no_traceback(result)
-    bad, ok = json_lines(result.stdout)
+    records = {Path(str(r["input"])).name: r for r in json_lines(result.stdout)}
+    bad, ok = records["photo.csv"], records["good.csv"]
     assert (bad["state"], bad["reason"]) == ("failed", "bad_input") and bad["output"] is None
     assert str(bad["message"]).endswith(".") and "\n" not in str(bad["message"])
     assert ok["state"] == "completed"

@@ -223,3 +223,14 @@ def test_runner_caps_job_log_and_counts_ignored_lines(qtbot: QtBot, tmp_path: Pa
     assert 10_000 <= size < 10_200
     assert runner.outcome is not None and runner.outcome.reason == FailureReason.CRASHED
     assert runner.outcome.message.startswith("The worker stopped with exit status 1.")
+
+
+def test_a_worker_that_cannot_start_fails_the_job_and_the_next_runs(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path, app_paths: AppPaths
+) -> None:
+    checksum = sha256(user_log)
+    queue = make_queue(lambda folder: [str(folder / "no-such-program"), str(folder)])
+    job = wait_finished(qtbot, queue, queue.submit(user_log))
+    assert (job.state, job.reason) == (JobState.FAILED, FailureReason.INTERNAL)
+    assert job.message.startswith("The worker program could not be started")
+    assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum)
