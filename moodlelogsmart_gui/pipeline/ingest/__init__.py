@@ -146,6 +146,11 @@ def ingest(
     table, malformed = _raw_table(source, layout)
     rows_in = table.num_rows + malformed
     progress(25, "read")
+    if table.num_rows == 0 and malformed:
+        raise BadInputError(
+            f"None of the {malformed} rows has the {layout.ncols} columns of the first row: "
+            "check the delimiter and quoting, or download the log again."
+        )
     if table.num_rows == 0:
         raise BadInputError("The file has no log rows that could be read: the log is empty.")
     if malformed * 2 > rows_in:

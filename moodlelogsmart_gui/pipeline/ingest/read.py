@@ -13,6 +13,7 @@ import gzip
 import io
 import json
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ SAMPLE_BYTES = 64 * 1024
 MAX_SAMPLE_BYTES = 4 * 1024 * 1024
 SAMPLE_ROWS = 200
 DELIMITERS = (",", ";", "\t", "|")
+_MARKUP = ("<!doctype", "<html", "<head", "<body", "<table", "<?xml", "<div")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
@@ -62,7 +64,7 @@ def _read_head(path: Path, compression: str | None, size: int) -> bytes:
     try:
         with opener(path, "rb") as fh:
             return fh.read(size)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise BadInputError(
             f"The file could not be read ({exc.__class__.__name__}): check that it is a complete, "
             "readable copy of the log."
@@ -73,11 +75,7 @@ def _sniff_container(path: Path, head: bytes) -> str | None:
     """Return xlsx/ods/gzip for containers, None for plain text; refuse other binaries."""
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
-    if head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".ods", ".xls"):
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise BadInputError(
-                "This is an old binary Excel (.xls) file: download the log again as CSV or .xlsx."
-            )
+    if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
@@ -177,8 +175,8 @@ def sniff_delimiter(text: str, complete: bool) -> tuple[str, list[list[str]]]:
             best = (score, delim, rows)
     if best is None or best[0][0] == 0.0:
         raise BadInputError(
-            "The file is text but has no columns (no comma, semicolon or tab between values): "
-            "it does not look like a Moodle log; download the log as CSV from Reports > Logs."
+            "The file is text without columns (no comma, semicolon or tab between values), so it "
+            "is not a Moodle log: download the log as CSV from Reports > Logs."
         )
     return best[1], best[2]
 
@@ -203,6 +201,11 @@ def open_input(path: Path) -> Source:
     if text.lstrip("\ufeff \r\n\t").startswith(("[", "{")):
         return _open_json(path, compression, encoding, confidence)
     _refuse_binary(text)
+    if text.lstrip("\ufeff \r\n\t").lower().startswith(_MARKUP):
+        raise BadInputError(
+            "This is an HTML or XML page (Moodle's HTML download or a saved web page), not a "
+            "log file: download the log as CSV, Excel or JSON from Reports > Logs."
+        )
     complete = len(head) < SAMPLE_BYTES
     if not complete and text.count("\n") + text.count("\r") < 4:
         head = _read_head(path, compression, MAX_SAMPLE_BYTES)
