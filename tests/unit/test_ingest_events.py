@@ -35,7 +35,7 @@ def test_catalogue_patterns_compile_in_python_and_re2() -> None:
 
 @pytest.mark.parametrize("event", EVENTS, ids=lambda e: e.key)
 def test_every_fixture_description_maps_to_its_event(event) -> None:
-    desc = pa.array([event.description.format(uid="57", oid="1234")])
+    desc = pa.array([event.description.format(uid="57", oid="1234", nl="\n  ")])
     keys, modules, _, _ = events.event_keys_from_descriptions(desc, CATALOGUE)
     assert keys.to_pylist() == [event.key]
     uid, cmid = events.description_ids(desc)

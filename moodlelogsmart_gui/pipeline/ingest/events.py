@@ -17,12 +17,12 @@ import pyarrow.compute as pc
 from moodlelogsmart_gui.pipeline.ingest.arrays import NULL_STRING, factorize, per_chunk, take_back
 from moodlelogsmart_gui.pipeline.ingest.tables import CatalogueEntry, normalise_label
 
-USER_ID = r"^(?:The|A|An)?\s*user with id '(?P<uid>-?\d+)'"
+USER_ID = r"^\s*(?:The|A|An)?\s*user with (?:the )?id '(?P<uid>-?\d+)'"
 MODULE = (
     r"(?:'(?P<m1>[a-z][a-z0-9_]*)' activity|(?P<m2>[a-z][a-z0-9_]*)(?: activity)?)"
     r" with (?:the )?course module id '#'"
 )
-CMID = r"course module id '(?P<cmid>\d+)'"
+CMID = r"course module id\s+'(?P<cmid>\d+)'"
 # words Moodle's sentences use for a module, where they differ from the plugin name
 MODULE_WORDS = {
     "assignment": "assign",
@@ -94,7 +94,7 @@ def description_ids(desc: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Arra
 
 def template_modules(templates: pa.Array) -> pa.Array:
     """Module type named in each Description template ('resource' activity, forum, ...)."""
-    mod = pc.extract_regex(templates, MODULE)
+    mod = pc.extract_regex(pc.utf8_lower(templates), MODULE)
     quoted = _empty_to_null(pc.struct_field(mod, "m1"))
     word = pc.struct_field(mod, "m2")
     words = pa.array(list(MODULE_WORDS) + sorted(KNOWN_MODULES))
@@ -130,6 +130,8 @@ def event_keys_from_descriptions(
     """Event key and module per row from Description templates; (classified, total) templates."""
     templates = per_chunk(lambda c: pc.replace_substring_regex(c, r"'-?\d+'", "'#'"), desc)
     unique, indices = factorize(templates)
+    # Moodle wraps some sentences in its source ("activity\n            with"): one space
+    unique = pc.utf8_trim_whitespace(pc.replace_substring_regex(unique, r"\s+", " "))
     keys, classified = _classify_templates(unique, catalogue)
     modules = template_modules(unique)
     return take_back(keys, indices), take_back(modules, indices), classified, len(unique)
