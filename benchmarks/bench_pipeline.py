@@ -223,6 +223,8 @@ def child(mode: str, src: Path, dest: Path) -> None:
         seconds = time.perf_counter() - started
         print(json.dumps({"seconds": seconds, "rows": table.num_rows}))
         return
+    if os.environ.get("BENCH_WITHOUT_ISAL"):
+        sys.modules["isal"] = None  # type: ignore[assignment]  # measure the zlib fallback
     from moodlelogsmart_gui.pipeline import PipelineOptions, process_file
 
     started = time.perf_counter()
@@ -231,14 +233,17 @@ def child(mode: str, src: Path, dest: Path) -> None:
     print(json.dumps({"seconds": seconds, "rows": summary["rows_out"]}))
 
 
-def measure(mode: str, src: Path, dest: Path) -> tuple[float, float, float]:
+def measure(mode: str, src: Path, dest: Path, zlib_only: bool) -> tuple[float, float, float]:
     """(seconds inside the child, wall seconds of the child, peak RSS in MB)."""
     started = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if zlib_only:
+        env["BENCH_WITHOUT_ISAL"] = "1"
     process = subprocess.Popen(
         [sys.executable, __file__, "--child", mode, str(src), str(dest)],
         stdout=subprocess.PIPE,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=env,
     )
     assert process.stdout is not None
     out = process.stdout.read()
@@ -254,6 +259,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--zlib", action="store_true", help="deflate with zlib even if isal is there"
+    )
     parser.add_argument("--child", nargs=3, metavar=("MODE", "SRC", "DEST"))
     args = parser.parse_args()
     if args.child:
@@ -266,9 +274,16 @@ def main() -> None:
         generate(src, args.events)
         print(f"generated {src} in {time.perf_counter() - started:.1f} s")
     print(f"input: {src.stat().st_size / 1e6:.0f} MB, {args.events:,} events")
+    try:
+        import isal  # noqa: F401
+
+        codec = "zlib (forced)" if args.zlib else "isal"
+    except ImportError:
+        codec = "zlib (isal not installed)"
+    print(f"deflate: {codec}")
     for run in range(args.runs):
-        floor, floor_wall, floor_mb = measure("floor", src, work / "floor.csv")
-        pipe, pipe_wall, pipe_mb = measure("pipeline", src, work / "result.zip")
+        floor, floor_wall, floor_mb = measure("floor", src, work / "floor.csv", args.zlib)
+        pipe, pipe_wall, pipe_mb = measure("pipeline", src, work / "result.zip", args.zlib)
         print(
             f"run {run + 1}: floor {floor:.2f} s (process {floor_wall:.2f} s,"
             f" peak {floor_mb:.0f} MB)"

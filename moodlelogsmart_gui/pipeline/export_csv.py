@@ -45,9 +45,14 @@ def neutralise_formulas(values: pa.Array) -> pa.Array:
     return pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
 
 
-def csv_field(values: pa.Array) -> pa.Array:
-    """Neutralised, and quoted (``"`` doubled) where the text holds ``"``, ``,`` or a line end."""
+def csv_field(values: pa.Array, always_quote: bool = False) -> pa.Array:
+    """Neutralised, and quoted (``"`` doubled) where the text holds ``"``, ``,`` or a line end.
+
+    ``always_quote`` quotes every value: cheaper than searching a mostly unique column.
+    """
     values = neutralise_formulas(values)
+    if always_quote:
+        return pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
     needs = pc.match_substring_regex(values, '[",\r\n]')
     count = pc.sum(needs).as_py() or 0
     if count == 0:
@@ -134,8 +139,13 @@ def encode_timestamps(stamps: pd.Series, offset: str) -> TimestampColumn:
     return TimestampColumn(day_codes.astype(np.int32), days, second.astype(np.int32), offset)
 
 
-def encode_text(series: pd.Series, transform: Transform) -> TextColumn:
-    """Encode a column once, transforming each distinct value (or the whole column)."""
+def encode_text(
+    series: pd.Series, transform: Transform, plain_transform: Transform | None = None
+) -> TextColumn:
+    """Encode a column once, transforming each distinct value (or the whole column).
+
+    A mostly unique column is kept whole and gets ``plain_transform`` (default ``transform``).
+    """
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy().astype(np.int32)
         categories = pa.array(series.cat.categories.astype(object).tolist(), type=pa.string())
@@ -149,10 +159,14 @@ def encode_text(series: pd.Series, transform: Transform) -> TextColumn:
         array = array.combine_chunks()
     sample = array.slice(0, 20_000)
     if len(array) > 50_000 and len(pc.unique(sample)) > len(sample) // 2:
-        return PlainColumn(transform(_plain(array)))
+        return PlainColumn((plain_transform or transform)(_plain(array)))
     encoded = pc.dictionary_encode(array, null_encoding="encode")
     values = _plain(encoded.dictionary)
     return DictColumn(encoded.indices.to_numpy().astype(np.int32), transform(values))
+
+
+def _quoted(values: pa.Array) -> pa.Array:
+    return csv_field(values, always_quote=True)
 
 
 def csv_columns(
@@ -160,7 +174,7 @@ def csv_columns(
 ) -> list[tuple[str, TextColumn]]:
     """Output columns in order: the original ones under their own headers, then enrichment."""
     columns: list[tuple[str, TextColumn]] = [
-        (header, encode_text(frame[name], csv_field)) for header, name in original
+        (header, encode_text(frame[name], csv_field, _quoted)) for header, name in original
     ]
     for name in ENRICHMENT + CLASSIFICATION:
         if name == "timestamp":
@@ -170,18 +184,82 @@ def csv_columns(
     return columns
 
 
+@dataclass
+class CsvTable:
+    """Headers, and the columns as few pieces: neighbouring repetitive columns pre-joined."""
+
+    headers: list[str]
+    pieces: list[TextColumn]
+
+    @classmethod
+    def build(cls, columns: Sequence[tuple[str, TextColumn]]) -> CsvTable:
+        pieces: list[TextColumn] = []
+        run: list[DictColumn] = []
+        for _, column in columns:
+            if isinstance(column, DictColumn):
+                run.append(column)
+                continue
+            pieces += _merge_run(run)
+            run = []
+            pieces.append(column)
+        pieces += _merge_run(run)
+        return cls([h for h, _ in columns], pieces)
+
+
+def _merge_run(run: list[DictColumn]) -> list[TextColumn]:
+    """Join neighbouring dictionary columns into one over their combined codes (while small)."""
+    if len(run) < 2:
+        return list(run)
+    merged: list[TextColumn] = []
+    start = 0
+    while start < len(run):
+        end = start + 1
+        key = run[start].codes.astype(np.int64)
+        span = len(run[start].values)
+        while end < len(run) and span * len(run[end].values) < 1 << 62:
+            key = key * len(run[end].values) + run[end].codes
+            span *= len(run[end].values)
+            end += 1
+        codes, uniques = pd.factorize(key)
+        if end - start > 1 and len(uniques) > max(len(key) // 4, 1_000):
+            merged.append(run[start])  # too many combinations: not worth a dictionary
+            start += 1
+            continue
+        members = []
+        for column in reversed(run[start:end]):
+            uniques, member = np.divmod(uniques, len(column.values))
+            members.insert(0, member)
+        merged.append(_joined(run[start:end], members, codes))
+        start = end
+    return merged
+
+
+def _joined(group: list[DictColumn], members: list[np.ndarray], codes: np.ndarray) -> DictColumn:
+    if len(group) == 1:
+        return group[0]
+    parts = [column.values.take(pa.array(m)) for column, m in zip(group, members, strict=True)]
+    return DictColumn(codes.astype(np.int32), pc.binary_join_element_wise(*parts, ","))
+
+
+def prepare_csv(frame: pd.DataFrame, original: Sequence[tuple[str, str]], offset: str) -> CsvTable:
+    """Everything needed to write CSV for any selection of rows, computed once."""
+    return CsvTable.build(csv_columns(frame, original, offset))
+
+
 def csv_chunks(
-    columns: Sequence[tuple[str, TextColumn]], rows: np.ndarray, chunk_rows: int = CHUNK_ROWS
+    table: CsvTable | Sequence[tuple[str, TextColumn]],
+    rows: np.ndarray,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[bytes | pa.Buffer]:
     """The CSV file as buffers: BOM and header, then ``rows`` (positions) in the given order."""
-    headers = csv_field(pa.array([h for h, _ in columns], type=pa.string())).to_pylist()
+    if not isinstance(table, CsvTable):
+        table = CsvTable.build(table)
+    headers = csv_field(pa.array(table.headers, type=pa.string())).to_pylist()
     yield BOM + (",".join(headers) + "\n").encode("utf-8")
+    last = len(table.pieces) - 1
     for start in range(0, len(rows), chunk_rows):
         part = rows[start : start + chunk_rows]
-        pieces = [
-            column.take(part, "\n" if i == len(columns) - 1 else "")
-            for i, (_, column) in enumerate(columns)
-        ]
+        pieces = [p.take(part, "\n" if i == last else "") for i, p in enumerate(table.pieces)]
         yield string_buffer(pc.binary_join_element_wise(*pieces, ","))
 
 

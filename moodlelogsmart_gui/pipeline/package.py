@@ -82,7 +82,7 @@ class ZipWriter:
         pending: deque[Future[bytes]] = deque()
         compressed: list[bytes] = []
         for piece in _pieces(chunks):
-            crc = zlib.crc32(piece, crc)
+            crc = _codec.crc32(piece, crc)
             size += len(piece)
             pending.append(self._pool.submit(_deflate_piece, piece))
             while len(pending) > self._threads * 2:

@@ -26,7 +26,7 @@ from moodlelogsmart_gui.pipeline.classify import (
 )
 from moodlelogsmart_gui.pipeline.clean import clean, describe_nothing_left
 from moodlelogsmart_gui.pipeline.errors import BadInputError
-from moodlelogsmart_gui.pipeline.export_csv import csv_chunks, csv_columns
+from moodlelogsmart_gui.pipeline.export_csv import csv_chunks, prepare_csv
 from moodlelogsmart_gui.pipeline.export_xes import prepare_events, xes_chunks
 from moodlelogsmart_gui.pipeline.options import PipelineOptions
 from moodlelogsmart_gui.pipeline.package import write_zip
@@ -129,7 +129,7 @@ def process_ingested(
         pseudonymized=bool(options.pseudonymize),
         warnings=warnings,
     )
-    columns = csv_columns(frame, ingested.original_columns, offset)
+    columns = prepare_csv(frame, ingested.original_columns, offset)
     events = prepare_events(frame, offset)
     attributes = {
         "concept:name": "MoodleLogSmart enriched log",
