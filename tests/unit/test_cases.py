@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from moodlelogsmart_gui.pipeline.cases import assign_cases
 from tests.unit.canonical_frames import canonical_frame, event
 
@@ -73,3 +75,16 @@ def test_a_renamed_user_stays_one_case() -> None:
     )
     assert out["case_id"].nunique() == 1
     assert set(out["case_label"].astype(str)) == {"Ana Souza"}
+
+
+def test_rows_set_aside_get_no_case_and_do_not_count() -> None:
+    frame = canonical_frame(
+        [
+            event("course_view", T, user_id="5", user_name="Ana Silva"),
+            event("report", T, user_id="3", user_name="Teresa Teacher"),
+        ]
+    )
+    out = assign_cases(frame, np.array([True, False]))
+    assert out["case_id"].astype(str).tolist()[0] == "5"
+    assert out["case_id"].isna().tolist() == [False, True]
+    assert list(out["case_id"].cat.categories) == ["5"]

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from moodlelogsmart_gui.pipeline import BadInputError, PipelineOptions, process_file
+from moodlelogsmart_gui.pipeline import BadInputError, PipelineOptions, package, process_file
 from moodlelogsmart_gui.pipeline.classify import load_rules
 from moodlelogsmart_gui.pipeline.run import MEMBERS, process_ingested
 from tests.fixtures.logstore import write_logstore_csv
@@ -58,6 +65,11 @@ def run(src: Path, tmp_path: Path, **options: Any) -> tuple[dict[str, Any], zipf
     return summary, archive
 
 
+def read_csv_member(archive: zipfile.ZipFile, name: str) -> list[list[str]]:
+    text = archive.read(name).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
 def report_file(tmp_path: Path, lang: str, n: int = 400, moodle: str = "4", **kw: Any) -> Path:
     log = make_report_log(n, lang, moodle, seed=3, **kw)
     return write_report_csv(
@@ -86,11 +98,13 @@ def test_report_log_gives_the_five_members_and_the_summary(tmp_path: Path) -> No
     assert 0 < summary["bloom_only_events"] < summary["rows_out"]
     assert summary["detected"]["timezone"] == "local"
     assert any("local time" in w for w in summary["warnings"])
-    full = archive.read("enriched_log.csv").decode("utf-8-sig").splitlines()
-    bloom = archive.read("enriched_log_bloom_only.csv").decode("utf-8-sig").splitlines()
+    full = read_csv_member(archive, "enriched_log.csv")
+    bloom = read_csv_member(archive, "enriched_log_bloom_only.csv")
     assert len(full) == summary["rows_out"] + 1
     assert len(bloom) == summary["bloom_only_events"] + 1
-    assert not any(line.endswith(",other") for line in bloom[1:])
+    assert {len(row) for row in full} == {17}
+    assert "other" not in {row[-1] for row in bloom}
+    assert [row for row in full if row[-1] != "other"] == bloom
     xes = archive.read("enriched_log_bloom_only.xes").decode()
     assert 'value="Other activity"' not in xes
     assert xes.count("<event>") == summary["bloom_only_events"]
@@ -195,3 +209,45 @@ def test_not_a_log_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(BadInputError):
         process_file(src, tmp_path / "r.zip", PipelineOptions())
     assert not (tmp_path / "r.zip").exists()
+
+
+@given(st.lists(st.binary(max_size=3000), max_size=12), st.integers(1, 4096))
+@settings(max_examples=40, deadline=None)
+def test_zip_writer_members_read_back_exactly(chunks: list[bytes], piece: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        dest = Path(tmp) / "out.zip"
+        with mock.patch.object(package, "PIECE_BYTES", piece):
+            package.write_zip(dest, [("a.csv", lambda: iter(chunks)), ("b.xes", lambda: [b"x"])])
+        archive = zipfile.ZipFile(dest)
+        assert archive.testzip() is None
+        assert archive.read("a.csv") == b"".join(chunks)
+        assert archive.read("b.xes") == b"x"
+
+
+def test_zip64_records_are_readable(tmp_path: Path) -> None:
+    dest = tmp_path / "big.zip"
+    writer = package.ZipWriter(dest, force_zip64=True)
+    writer.add("enriched_log.csv", [b"a,b\n" * 1000])
+    writer.add("summary.json", [b"{}"])
+    writer.close()
+    archive = zipfile.ZipFile(dest)
+    assert archive.testzip() is None
+    assert archive.read("enriched_log.csv") == b"a,b\n" * 1000
+
+
+def test_failure_while_writing_leaves_no_zip(tmp_path: Path) -> None:
+    def broken() -> Iterator[bytes]:
+        yield b"header\n"
+        raise OSError(28, "No space left on device")
+
+    dest = tmp_path / "result.zip"
+    with pytest.raises(OSError):
+        package.write_zip(dest, [("a.csv", broken)])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_full_csv_is_in_time_order(tmp_path: Path) -> None:
+    _, archive = run(report_file(tmp_path, "de", n=200), tmp_path)
+    rows = read_csv_member(archive, "enriched_log.csv")
+    stamps = [row[rows[0].index("timestamp")] for row in rows[1:]]
+    assert stamps == sorted(stamps)
