@@ -67,7 +67,8 @@ def _dos_stamp(now: float) -> tuple[int, int]:
 class ZipWriter:
     """Write members one after the other into ``path``; ``close`` writes the directory."""
 
-    def __init__(self, path: Path, threads: int = 2, force_zip64: bool = False) -> None:
+    def __init__(self, path: Path, threads: int = 0, force_zip64: bool = False) -> None:
+        threads = threads or max(2, min(4, os.cpu_count() or 2))
         self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deflate")
         self._threads = threads

@@ -8,6 +8,7 @@ import json
 import re
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -251,3 +252,29 @@ def test_full_csv_is_in_time_order(tmp_path: Path) -> None:
     rows = read_csv_member(archive, "enriched_log.csv")
     stamps = [row[rows[0].index("timestamp")] for row in rows[1:]]
     assert stamps == sorted(stamps)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_hostile_cells_give_safe_csv_and_valid_xes(tmp_path: Path) -> None:
+    pm4py = pytest.importorskip("pm4py")
+    log = make_report_log(120, "en", "4", seed=5, logged_in_as=0)
+    for i, row in enumerate(log.rows):
+        if i % 3 == 0:
+            row[1] = '=HYPERLINK("http://evil.example","click")'
+        row[3] = f'Quiz: A &amp; B <b>"x"</b>\x07\x1b\ufffe {i}'
+    src = write_report_csv(tmp_path / "logs_hostile_20240328-1800.csv", log.rows)
+    summary, archive = run(src, tmp_path)
+    rows = read_csv_member(archive, "enriched_log.csv")
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "@", "\t", "\r"))
+            assert not (cell.startswith("-") and len(cell) > 1)
+    assert any(cell.startswith("'=HYPERLINK") for row in rows for cell in row)
+    for member in ("enriched_log.xes", "enriched_log_bloom_only.xes"):
+        data = archive.read(member)
+        root = ET.fromstring(data)
+        contexts = {e.get("value") for e in root.iter() if e.get("key") == "moodle:context"}
+        assert all(c.startswith('Quiz: A &amp; B <b>"x"</b> ') for c in contexts)
+        (tmp_path / member).write_bytes(data)
+    events = pm4py.read_xes(str(tmp_path / "enriched_log.xes"), return_legacy_log_object=False)
+    assert len(events) == summary["rows_out"]
