@@ -182,7 +182,8 @@ def classify(frame: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
 
 def is_bloom(frame: pd.DataFrame, rules: RuleSet) -> np.ndarray:
     """Rows classified by a real rule (not the fallback): the bloom-only selection."""
-    return (frame["rule_id"] != rules.fallback.id).to_numpy(dtype=bool)
+    mask: np.ndarray = (frame["rule_id"] != rules.fallback.id).to_numpy(dtype=bool)
+    return mask
 
 
 def _factorize_rows(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:

@@ -62,7 +62,8 @@ def _per_value(series: pd.Series, test: Callable[[pd.Series], pd.Series]) -> np.
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     values = pd.Series(uniques.astype("string"))
     answer = test(pd.concat([values, pd.Series([pd.NA], dtype="string")], ignore_index=True))
-    return answer.fillna(False).to_numpy(dtype=bool)[codes]
+    per_value: np.ndarray = answer.fillna(False).to_numpy(dtype=bool)
+    return per_value[codes]
 
 
 def _blank(values: pd.Series) -> pd.Series:

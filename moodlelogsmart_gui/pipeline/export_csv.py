@@ -225,7 +225,7 @@ def _merge_run(run: list[DictColumn]) -> list[TextColumn]:
             merged.append(run[start])  # too many combinations: not worth a dictionary
             start += 1
             continue
-        members = []
+        members: list[np.ndarray] = []
         for column in reversed(run[start:end]):
             uniques, member = np.divmod(uniques, len(column.values))
             members.insert(0, member)
