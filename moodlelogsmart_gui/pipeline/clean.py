@@ -63,7 +63,8 @@ def _per_value(series: pd.Series, test: Callable[[pd.Series], pd.Series]) -> np.
     values = pd.Series(uniques.astype("string"))
     answer = test(pd.concat([values, pd.Series([pd.NA], dtype="string")], ignore_index=True))
     per_value: np.ndarray = answer.fillna(False).to_numpy(dtype=bool)
-    return per_value[codes]
+    per_row: np.ndarray = per_value[codes]
+    return per_row
 
 
 def _blank(values: pd.Series) -> pd.Series:
