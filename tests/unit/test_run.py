@@ -29,7 +29,9 @@ from tests.fixtures.moodle_logs import (
     STUDENTS,
     TEACHER,
     make_report_log,
+    write_ods,
     write_report_csv,
+    write_xlsx,
 )
 from tests.unit.canonical_frames import FakeIngested, canonical_frame, event
 
@@ -278,3 +280,34 @@ def test_hostile_cells_give_safe_csv_and_valid_xes(tmp_path: Path) -> None:
         (tmp_path / member).write_bytes(data)
     events = pm4py.read_xes(str(tmp_path / "enriched_log.xes"), return_legacy_log_object=False)
     assert len(events) == summary["rows_out"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["site", "xlsx", "ods"])
+def test_other_report_formats_classify_like_the_csv(
+    tmp_path: Path, variant: str, english_summary: dict[str, Any]
+) -> None:
+    log = make_report_log(400, "en", "4", seed=3, site=variant == "site")
+    name = "logs_demo_20240328-1800"
+    if variant == "site":
+        src = write_report_csv(tmp_path / f"{name}.csv", log.rows)
+    elif variant == "xlsx":
+        src = write_xlsx(tmp_path / f"{name}.xlsx", log.rows, log.header)
+    else:
+        src = write_ods(tmp_path / f"{name}.ods", log.rows, log.header)
+    summary, archive = run(src, tmp_path)
+    assert summary["events_per_bloom_level"] == english_summary["events_per_bloom_level"]
+    assert summary["cases"] == english_summary["cases"]
+    header = read_csv_member(archive, "enriched_log.csv")[0]
+    assert header[: len(log.header)] == log.header
+
+
+def test_pseudonymised_logstore_holds_no_ip(tmp_path: Path) -> None:
+    src = tmp_path / "logstore.csv"
+    write_logstore_csv(src, 200, seed=9)
+    ips = set(re.findall(r"\b10\.\d+\.\d+\.\d+\b", src.read_text(encoding="utf-8")))
+    assert ips
+    _, archive = run(src, tmp_path, pseudonymize=True, secret=b"k" * 32)
+    for member in archive.namelist():
+        content = archive.read(member).decode("utf-8")
+        assert not any(ip in content for ip in ips), member
