@@ -109,3 +109,20 @@ def test_year_from_moodle_file_name() -> None:
     assert year_from_filename("logs_PHY101_20150701-0930.csv") == 2015
     assert year_from_filename("logs_20231231-2359.xlsx") == 2023
     assert year_from_filename("input.csv") is None
+
+
+def test_month_missing_from_the_sample_is_still_read() -> None:
+    values = ["5 janv. 24, 09:03:07"] * 10_000
+    values[1] = "1 août 24, 11:00:00"
+    values[3] = "31 févr. 24, 11:00:00"
+    parsed = _parse(values)
+    assert parsed.timestamps[1] == np.datetime64("2024-08-01T11:00", "ns")
+    assert np.isnat(parsed.timestamps[3]) and parsed.unreadable == 1
+    assert parsed.date_format == "%d %b %y, %H:%M:%S"
+
+
+def test_mixed_order_column_keeps_the_order_reading_more_rows() -> None:
+    values = ["13/01/24, 10:00", "14/01/24, 10:00", "15/01/24, 10:00", "01/13/24, 10:00"]
+    parsed = _parse(values)
+    assert parsed.date_order == "day_first" and not parsed.ambiguous
+    assert parsed.unreadable == 1

@@ -281,3 +281,28 @@ def test_french_apostrophe_variants_both_detected(tmp_path: Path) -> None:
         assert result.detection["language"] == "fr"
         assert result.detection["language_confidence"] == 1.0
         assert ("’" in log.header[1]) == (moodle == "4")
+
+
+def test_title_line_above_the_header(tmp_path: Path) -> None:
+    log = make_report_log(50, "it", "3", seed=2)
+    path = write_report_csv(tmp_path / "l.csv", log.rows, "it", "3")
+    path.write_bytes(b"\xef\xbb\xbfLogs: Demo 101\n" + path.read_bytes()[3:])
+    result = ingest(path)
+    assert result.detection["language"] == "it" and result.rows_in == 50
+    assert mismatches(result.frame, log.expected) == {}
+
+
+def test_xlsx_resaved_with_real_dates_and_empty_columns(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    log = make_report_log(80, "en", "4", seed=3)
+    book = Workbook()
+    sheet = book.active
+    sheet.append([*log.header, None, None])
+    for row, truth in zip(log.rows, log.expected, strict=True):
+        sheet.append([truth["timestamp"], *row[1:], None, None])
+    book.save(tmp_path / "resaved.xlsx")
+    result = ingest(tmp_path / "resaved.xlsx")
+    assert result.detection["date_order"] == "year_first"
+    assert len(result.original_columns) == 9
+    assert mismatches(result.frame, log.expected) == {}

@@ -73,11 +73,11 @@ def _raw_table(source: read.Source, layout: detect.Layout) -> tuple[pa.Table, in
     """Every data row as text columns ``c<i>`` (header row and dropped columns removed)."""
     keep = [i for i in range(layout.ncols) if i not in layout.dropped]
     if source.table is not None:
-        table = source.table.slice(1) if layout.header_row else source.table
+        table = source.table.slice(layout.skip)
         names = [f"c{i}" for i in keep if f"c{i}" in table.column_names]
         return table.select(names), 0
     nulls = ["", "NULL", "\\N"] if layout.layout == "logstore" else [""]
-    return read.read_csv_table(source, layout.ncols, int(layout.header_row), keep, nulls)
+    return read.read_csv_table(source, layout.ncols, layout.skip, keep, nulls)
 
 
 def _refuse_unreadable_times(column: pa.ChunkedArray, parsed: dates.ParsedTimes, n: int) -> None:
@@ -201,6 +201,7 @@ def ingest(
     warnings = list(parsed.warnings)
     if source.encoding_confidence == "low" and source.encoding not in ("utf-8", "utf-8-sig"):
         warnings.append(f"The text encoding was uncertain; {source.encoding} was used.")
+    pa.default_memory_pool().release_unused()  # hand parse buffers back before later stages
     progress(50, "normalise")
     return Ingested(
         frame=frame,

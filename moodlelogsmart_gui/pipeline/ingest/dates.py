@@ -258,6 +258,47 @@ def _parse_fast(
     return np.array(out, dtype="datetime64[ns]"), order, ambiguous, fmt
 
 
+def _month_literals(
+    sample: list[str], pattern: str, months: dict[str, int], default_year: int
+) -> dict[str, str]:
+    """Literal text between day and year (" janv. ", ". April ") -> "/MM/", from a sample.
+
+    Replacing these few literals turns month-name dates into numeric ones that arrow's
+    strptime reads fast; values the sample did not show fall back to the regex path.
+    """
+    matcher = _py(pattern)
+    literals: dict[str, str] = {}
+    for value in dict.fromkeys(sample):
+        match = matcher.match(value)
+        if not match:
+            continue
+        number = months.get(match.group("mon").casefold().rstrip("."))
+        if number is None:
+            continue
+        if pattern == "month_name_no_year":
+            literals[value[match.end("d") : match.start("H")]] = f"/{number:02d}/{default_year} "
+        else:
+            literals[value[match.end("d") : match.start("y")]] = f"/{number:02d}/"
+    return literals
+
+
+def _replace_literals(
+    column: pa.ChunkedArray | pa.Array, literals: dict[str, str]
+) -> pa.ChunkedArray | pa.Array:
+    def replace(chunk: pa.Array) -> pa.Array:
+        for literal, replacement in literals.items():
+            chunk = pc.replace_substring(chunk, literal, replacement, max_replacements=1)
+        return chunk
+
+    return per_chunk(replace, column)
+
+
+def _apply(value: str, literals: dict[str, str]) -> str:
+    for literal, replacement in literals.items():
+        value = value.replace(literal, replacement, 1)
+    return value
+
+
 def parse_times(
     column: pa.ChunkedArray | pa.Array,
     months: dict[str, int],
@@ -272,11 +313,23 @@ def parse_times(
     if pattern is None:
         return ParsedTimes(np.full(n_rows, _NAT_NS), None, None, False, n_rows, "local")
     matcher = _py(pattern)
-    sample_value = next((v for v in sample.to_pylist() if matcher.match(v)), "")
+    sample_values = sample.to_pylist()
+    sample_value = next((v for v in sample_values if matcher.match(v)), "")
     match = matcher.match(sample_value)
-    fast = pattern in ("numeric", "iso") and bool(match) and not match.groupdict().get("ap")
-    if fast:
-        stamps, order, ambiguous, fmt = _parse_fast(column, sample_value, pattern)
+    fast_input, fast_sample, fast_pattern = None, sample_value, pattern
+    if match and not match.groupdict().get("ap"):
+        if pattern in ("numeric", "iso"):
+            fast_input = column
+        elif pattern in ("month_name", "month_name_no_year"):
+            literals = _month_literals(sample_values, pattern, months, default_year)
+            if literals and _apply(sample_value, literals) != sample_value:
+                fast_input = _replace_literals(column, literals)
+                fast_sample, fast_pattern = _apply(sample_value, literals), "numeric"
+    if fast_input is not None:
+        stamps, order, ambiguous, fmt = _parse_fast(fast_input, fast_sample, fast_pattern)
+        if fast_pattern != pattern:
+            order, ambiguous = "day_first", False
+            fmt = describe_format(sample_value, pattern, order)
         present = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
         # strptime rolls 31/02 over to 2/03: re-read days 1-3 strictly; failures may be
         # other variants of the format (4-digit years, no seconds, ...)

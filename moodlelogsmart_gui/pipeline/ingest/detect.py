@@ -45,6 +45,7 @@ LOGSTORE_COLUMNS: tuple[str, ...] = (
 LOGSTORE_REQUIRED = ("eventname", "timecreated", "userid")
 _EVENT_CLASS = re.compile(r"^\\?[a-z][a-z0-9_]*\\event\\[a-z0-9_]+$")
 _EPOCH = re.compile(r"^\d{9,11}$")
+MAX_TITLE_ROWS = 4
 _DESCRIPTION = re.compile(r"^(?:The user with id|User with id|The user|The system|The )")
 
 
@@ -60,6 +61,7 @@ class Layout:
     dropped: list[int] = field(default_factory=list)  # e.g. a pandas index column
     language: str | None = None
     language_confidence: float = 0.0
+    skip: int = 0  # rows before the data: title lines and the header row
 
 
 def _found(cells: Iterable[str], limit: int = 10) -> str:
@@ -166,20 +168,21 @@ def detect_layout(rows: list[list[str]], tables: LanguageTables) -> Layout:
     if not rows:
         raise BadInputError("The file holds no rows: download the log again from Moodle.")
     width = Counter(len(r) for r in rows).most_common(1)[0][0]
+    found = None
+    for at, header in enumerate(rows[: MAX_TITLE_ROWS + 1]):  # a title line may come first
+        norm = [normalise_label(c) for c in header]
+        found = _logstore_from_header(header, norm) or _report_from_header(header, norm, tables)
+        if found is not None:
+            found.skip = at + 1
+            break
     header = rows[0]
-    norm = [normalise_label(c) for c in header]
-    found = (
-        _logstore_from_header(header, norm)
-        or _report_from_header(header, norm, tables)
-        or _logstore_headerless(rows, width)
-        or _report_headerless(rows, width)
-    )
+    found = found or _logstore_headerless(rows, width) or _report_headerless(rows, width)
     if found is None:
         raise BadInputError(
             "This is not a Moodle log: no 'Time', 'Event name' or 'Description' column and no "
             f"logstore columns; found {_found(header)}. Download the log from Reports > Logs."
         )
-    if found.header_row and len(rows) == 1:
+    if found.header_row and len(rows) <= found.skip:
         raise BadInputError("The file has a header row but no log rows: the log is empty.")
     return found
 

@@ -262,7 +262,7 @@ def _open_spreadsheet(path: Path, kind: str) -> Source:
             f"The {kind} file could not be opened (it is damaged or not a spreadsheet): "
             "download the log again from Moodle."
         ) from exc
-    frame = frame.dropna(how="all")
+    frame = frame.dropna(how="all").dropna(how="all", axis=1)
     rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
     table = _table_from_rows(rows)
     if table.num_rows == 0:
@@ -272,16 +272,11 @@ def _open_spreadsheet(path: Path, kind: str) -> Source:
 
 def _open_json(path: Path, compression: str | None, encoding: str, confidence: str) -> Source:
     opener = gzip.open if compression == "gzip" else open
+    codec = "utf-8-sig" if encoding.startswith("utf-8") else encoding
     try:
         with opener(path, "rb") as fh:
-            data = json.loads(
-                fh.read().decode(
-                    encoding.replace("-sig", "") + "-sig"
-                    if encoding.startswith("utf-8")
-                    else encoding
-                )
-            )
-    except (ValueError, OSError, EOFError) as exc:
+            data = json.loads(fh.read().decode(codec))
+    except (ValueError, OSError, EOFError, zlib.error) as exc:
         raise BadInputError(
             "The file starts like JSON but is not valid JSON: download the log again from Moodle."
         ) from exc
