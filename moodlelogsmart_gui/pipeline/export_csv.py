@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 BOM = b"\xef\xbb\xbf"
-CHUNK_ROWS = 131_072
+CHUNK_ROWS = 65_536
 # A spreadsheet runs a cell as a formula when it starts with one of these, or with "-" and
 # more characters (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
@@ -261,6 +261,23 @@ def csv_chunks(
         part = rows[start : start + chunk_rows]
         pieces = [p.take(part, "\n" if i == last else "") for i, p in enumerate(table.pieces)]
         yield string_buffer(pc.binary_join_element_wise(*pieces, ","))
+
+
+def csv_chunk_pairs(
+    table: CsvTable, rows: np.ndarray, subset: np.ndarray, chunk_rows: int = CHUNK_ROWS
+) -> Iterator[tuple[bytes | pa.Buffer, bytes | pa.Buffer]]:
+    """The CSV of ``rows`` and of ``rows[subset]`` in one pass: the subset's lines are filtered
+    from the full lines instead of being built again."""
+    full = csv_chunks(table, rows, chunk_rows)
+    header = next(full)
+    yield header, header
+    last = len(table.pieces) - 1
+    for start in range(0, len(rows), chunk_rows):
+        part = rows[start : start + chunk_rows]
+        pieces = [p.take(part, "\n" if i == last else "") for i, p in enumerate(table.pieces)]
+        lines = pc.binary_join_element_wise(*pieces, ",")
+        chosen = pa.array(subset[start : start + chunk_rows])
+        yield string_buffer(lines), string_buffer(lines.filter(chosen))
 
 
 def string_buffer(values: pa.Array) -> pa.Buffer:

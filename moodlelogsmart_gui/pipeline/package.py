@@ -18,7 +18,7 @@ import time
 import types
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,25 +78,36 @@ class ZipWriter:
         self._entries: list[_Entry] = []
         self._force_zip64 = force_zip64
 
-    def add(
-        self, name: str, chunks: Iterable[Any], on_piece: Callable[[], None] | None = None
-    ) -> int:
+    def add(self, name: str, chunks: Iterable[Any]) -> int:
         """Compress and write one member from its buffers; returns its uncompressed size."""
-        crc, size = 0, 0
-        pending: deque[Future[bytes]] = deque()
-        compressed: list[bytes] = []
-        for piece in _pieces(chunks):
-            crc = _codec.crc32(piece, crc)
-            size += len(piece)
-            pending.append(self._pool.submit(_deflate_piece, piece))
-            while len(pending) > self._threads * 2:
-                compressed.append(pending.popleft().result())
-                if on_piece:
-                    on_piece()
-        compressed += [future.result() for future in pending]
-        compressed.append(_FINAL_BLOCK)
-        self._write_member(name.encode("ascii"), crc, size, compressed)
-        return size
+        return self.add_group((name,), ((chunk,) for chunk in chunks))[0]
+
+    def add_group(self, names: Sequence[str], chunks: Iterable[Sequence[Any]]) -> list[int]:
+        """Several members from one pass: ``chunks`` yields one buffer per member at a time.
+
+        The compressed data is held in memory until the pass ends (a tenth of the text or
+        less), then the members are written one after the other.
+        """
+        crcs, sizes = [0] * len(names), [0] * len(names)
+        compressed: list[list[bytes]] = [[] for _ in names]
+        pending: deque[tuple[int, Future[bytes]]] = deque()
+        for group in chunks:
+            for member, chunk in enumerate(group):
+                for piece in _pieces((chunk,)):
+                    crcs[member] = _codec.crc32(piece, crcs[member])
+                    sizes[member] += len(piece)
+                    pending.append((member, self._pool.submit(_deflate_piece, piece)))
+                    while len(pending) > self._threads * 2:
+                        done_member, future = pending.popleft()
+                        compressed[done_member].append(future.result())
+        for member, future in pending:
+            compressed[member].append(future.result())
+        for member, name in enumerate(names):
+            compressed[member].append(_FINAL_BLOCK)
+            self._write_member(
+                name.encode("ascii"), crcs[member], sizes[member], compressed[member]
+            )
+        return sizes
 
     def _write_member(self, name: bytes, crc: int, size: int, data: list[bytes]) -> None:
         length = sum(len(d) for d in data)
@@ -186,20 +197,28 @@ class ZipWriter:
         self._file.close()
 
 
+Member = tuple[str | tuple[str, ...], Callable[[], Iterable[Any]]]
+
+
 def write_zip(
-    dest: Path,
-    members: Iterable[tuple[str, Callable[[], Iterable[Any]]]],
-    progress: Callable[[str], None] | None = None,
+    dest: Path, members: Iterable[Member], progress: Callable[[str], None] | None = None
 ) -> dict[str, int]:
-    """Write ``dest`` atomically: ``dest.part`` first, ``os.replace`` when complete."""
+    """Write ``dest`` atomically: ``dest.part`` first, ``os.replace`` when complete.
+
+    A member is ``(name, make_chunks)``, or ``((name, ...), make_chunks)`` whose chunks are
+    tuples with one buffer per name (members built in one pass, see ``add_group``).
+    """
     part = dest.with_name(dest.name + ".part")
     writer = ZipWriter(part)
     sizes: dict[str, int] = {}
     try:
-        for name, make_chunks in members:
-            sizes[name] = writer.add(name, make_chunks())
+        for names, make_chunks in members:
+            if isinstance(names, str):
+                sizes[names] = writer.add(names, make_chunks())
+            else:
+                sizes.update(zip(names, writer.add_group(names, make_chunks()), strict=True))
             if progress:
-                progress(name)
+                progress(names if isinstance(names, str) else names[-1])
         writer.close()
     except BaseException:
         writer.abort()

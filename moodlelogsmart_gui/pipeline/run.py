@@ -26,10 +26,10 @@ from moodlelogsmart_gui.pipeline.classify import (
 )
 from moodlelogsmart_gui.pipeline.clean import clean, describe_nothing_left
 from moodlelogsmart_gui.pipeline.errors import BadInputError
-from moodlelogsmart_gui.pipeline.export_csv import csv_chunks, prepare_csv
+from moodlelogsmart_gui.pipeline.export_csv import csv_chunk_pairs, prepare_csv
 from moodlelogsmart_gui.pipeline.export_xes import prepare_events, xes_chunks
 from moodlelogsmart_gui.pipeline.options import PipelineOptions
-from moodlelogsmart_gui.pipeline.package import write_zip
+from moodlelogsmart_gui.pipeline.package import Member, write_zip
 from moodlelogsmart_gui.pipeline.pseudonymise import collect_names, pseudonymise
 
 Progress = Callable[[int, str], None]
@@ -142,14 +142,13 @@ def process_ingested(
         summary["seconds"] = round(time.perf_counter() - started, 3)
         return [json.dumps(summary, indent=2, ensure_ascii=False, default=str).encode("utf-8")]
 
-    members: list[tuple[str, Callable[[], Iterable[Any]]]] = [
-        (MEMBERS[0], lambda: csv_chunks(columns, order)),
-        (MEMBERS[1], lambda: csv_chunks(columns, order[bloom[order]])),
+    members: list[Member] = [
+        ((MEMBERS[0], MEMBERS[1]), lambda: csv_chunk_pairs(columns, order, bloom[order])),
         (MEMBERS[2], lambda: xes_chunks(events, by_case, attributes)),
         (MEMBERS[3], lambda: xes_chunks(events, by_case[bloom[by_case]], bloom_attributes)),
         (MEMBERS[4], summary_bytes),
     ]
-    percents = iter((72, 78, 88, 95, 100))
+    percents = iter((78, 88, 95, 100))
     write_zip(dest_zip, members, lambda name: progress(next(percents), "package"))
     return summary
 

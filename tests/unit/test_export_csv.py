@@ -15,11 +15,13 @@ from moodlelogsmart_gui.pipeline.cases import assign_cases
 from moodlelogsmart_gui.pipeline.classify import classify, load_rules
 from moodlelogsmart_gui.pipeline.export_csv import (
     BOM,
+    csv_chunk_pairs,
     csv_chunks,
     csv_columns,
     csv_field,
     encode_text,
     neutralise_formulas,
+    prepare_csv,
 )
 from tests.unit.canonical_frames import REPORT_HEADERS, canonical_frame, event
 
@@ -162,3 +164,20 @@ def test_many_rows_use_plain_columns_and_stay_identical() -> None:
     parsed = parse(text)
     assert len(parsed) == len(big) + 1
     assert parsed[12345][0] == 'd12344,"q"'
+
+
+def test_one_pass_pairs_equal_two_separate_files() -> None:
+    frame = enriched(
+        [
+            event(kind, f"2024-01-05 09:{i:02d}:00")
+            for i, kind in enumerate(["login", "forum_post"] * 7)
+        ]
+    )
+    table = prepare_csv(frame, REPORT_HEADERS, "")
+    rows = np.arange(len(frame))[::-1]
+    subset = (frame["rule_id"] != "other").to_numpy()[rows]
+    pairs = list(csv_chunk_pairs(table, rows, subset, chunk_rows=4))
+    full = b"".join(bytes(a) for a, _ in pairs)
+    part = b"".join(bytes(b) for _, b in pairs)
+    assert full == b"".join(bytes(c) for c in csv_chunks(table, rows, chunk_rows=5))
+    assert part == b"".join(bytes(c) for c in csv_chunks(table, rows[subset]))
