@@ -126,3 +126,4 @@ def test_mixed_order_column_keeps_the_order_reading_more_rows() -> None:
     parsed = _parse(values)
     assert parsed.date_order == "day_first" and not parsed.ambiguous
     assert parsed.unreadable == 1
+    assert any("mixes day-first and month-first" in w for w in parsed.warnings)

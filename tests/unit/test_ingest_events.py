@@ -131,3 +131,23 @@ def test_logged_in_as_split_keeps_plain_names() -> None:
     assert user.to_pylist() == ["Ana Silva", "Ana Silva", None, None, "Tom as"]
     assert real.to_pylist() == [None, "Admin User", None, None, None]
     assert count == 1
+
+
+def test_logged_in_as_split_only_when_consistent_with_user_ids() -> None:
+    from moodlelogsmart_gui.pipeline.ingest.normalise import split_logged_in_as
+
+    names = pa.array(["Ana Silva", "Admin as Ana Silva", "Sam as Lee", "Sam as Lee", "Bo as Al"])
+    ids = pa.array(["5", "5", "7", "7", "9"])
+    user, real, count = split_logged_in_as(names, ["as"], ids)
+    # 5: consistent (plain name Ana Silva); 7: only ever "Sam as Lee" -> impersonation
+    # assumed; 9 below is shown plainly as "Carla Diaz": "Bo as Al" cannot be that session
+    names2 = pa.array(["Carla Diaz", "Bo as Al"])
+    user2, real2, count2 = split_logged_in_as(names2, ["as"], pa.array(["9", "9"]))
+    assert user.to_pylist()[:4] == ["Ana Silva", "Ana Silva", "Lee", "Lee"]
+    assert real.to_pylist()[:4] == [None, "Admin", "Sam", "Sam"]
+    assert (user2.to_pylist(), real2.to_pylist(), count2) == (
+        ["Carla Diaz", "Bo as Al"],
+        [None, None],
+        0,
+    )
+    assert count == 4

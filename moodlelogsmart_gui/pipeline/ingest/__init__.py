@@ -144,6 +144,7 @@ def ingest(
     layout = detect.detect_layout(source.sample_rows, tables)
     progress(5, "read")
     table, malformed = _raw_table(source, layout)
+    pa.default_memory_pool().release_unused()  # the reader's buffers are free now
     rows_in = table.num_rows + malformed
     progress(25, "read")
     if table.num_rows == 0 and malformed:

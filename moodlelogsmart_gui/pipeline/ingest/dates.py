@@ -253,6 +253,8 @@ def _parse_fast(
         ambiguous = not only_df and not only_mf
         if (only_mf and not only_df) or (only_df and only_mf and ok_mf.sum() > ok.sum()):
             stamps, order, fmt = stamps_mf, "month_first", fmt_mf
+        if only_df and only_mf:
+            order = f"{order} (mixed)"
     as_ns = pc.cast(stamps, pa.timestamp("ns"))
     out = as_ns.to_numpy() if isinstance(as_ns, pa.ChunkedArray) else as_ns.to_numpy(False)
     return np.array(out, dtype="datetime64[ns]"), order, ambiguous, fmt
@@ -330,6 +332,8 @@ def parse_times(
         if fast_pattern != pattern:
             order, ambiguous = "day_first", False
             fmt = describe_format(sample_value, pattern, order)
+        mixed = order.endswith(" (mixed)")
+        order = order.removesuffix(" (mixed)")
         present = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
         # strptime rolls 31/02 over to 2/03: re-read days 1-3 strictly; failures may be
         # other variants of the format (4-digit years, no seconds, ...)
@@ -343,6 +347,11 @@ def parse_times(
         stamps, order, ambiguous = _parse_generic(column, pattern, months, default_year, None)
         fmt = describe_format(sample_value, pattern, order)
     warnings: list[str] = []
+    if fast_input is not None and mixed:
+        warnings.append(
+            "The Time column mixes day-first and month-first dates: "
+            f"{'day' if order == 'day_first' else 'month'} first was kept, as it reads more rows."
+        )
     if pattern == "month_name_no_year":
         warnings.append(
             f"The times carry no year (Moodle 2.7/2.8 format): {default_year} was assumed, "

@@ -65,32 +65,45 @@ def _nulls(n: int) -> pa.Array:
 
 
 def split_logged_in_as(
-    names: pa.ChunkedArray, connectors: list[str]
+    names: pa.ChunkedArray | pa.Array,
+    connectors: list[str],
+    user_ids: pa.ChunkedArray | pa.Array | None = None,
 ) -> tuple[pa.Array, pa.Array, int]:
     """``"Real Name as Other Name"`` -> (user_name = Other Name, real_user = Real Name).
 
-    Moodle writes the impersonated session as ``{realusername} as {asusername}`` with the
-    connector translated. A name that itself contains the connector word between spaces
-    would be split too: we accept that (rare) risk and count every split row, because
-    impersonated rows are far more common in course logs than such names.
+    Moodle writes an impersonated session as ``{realusername} as {asusername}`` (connector
+    translated) and the Description's user id is the impersonated user's. So a name is
+    split only when that is consistent: wherever the log shows that user id under a plain
+    name, it is "Other Name". A real name containing " as " whose user id always carries
+    the full name is therefore kept whole, unless the log shows that user nowhere else:
+    then impersonation, far more common, is assumed. Split rows are counted.
     """
     names = empty_to_null(names, "-")
-    unique, indices = factorize(names)
     words = "|".join(re.escape(c) for c in connectors) or "as"
     splitter = re.compile(rf"^(?P<real>\S.*?) (?:{words}) (?P<as>\S.*)$")
+    ids = user_ids if user_ids is not None else pa.nulls(len(names), pa.string())
+    pairs = pa.table({"u": ids, "n": names}).group_by(["u", "n"]).aggregate([]).to_pylist()
+    plain: dict[str | None, set[str]] = {}
+    candidates: dict[str, set[str | None]] = {}
+    for pair in pairs:
+        name, uid = pair["n"], pair["u"]
+        if name is None:
+            continue
+        match = splitter.match(name)
+        if match and match.group("real").strip() not in ("-", "") and match.group("as") != "-":
+            candidates.setdefault(name, set()).add(uid)
+        else:
+            plain.setdefault(uid, set()).add(name)
+    unique, indices = factorize(names)
     user, real = [], []
     for name in unique.to_pylist():
-        match = splitter.match(name)
-        if (
-            match
-            and match.group("real").strip() not in ("-", "")
-            and match.group("as").strip() != "-"
-        ):
-            user.append(match.group("as").strip())
-            real.append(match.group("real").strip())
-        else:
-            user.append(name)
-            real.append(None)
+        match = splitter.match(name) if name in candidates else None
+        shown_as = match.group("as").strip() if match else ""
+        consistent = match is not None and all(
+            uid is None or plain.get(uid, set()) <= {shown_as} for uid in candidates[name]
+        )
+        user.append(shown_as if consistent else name)
+        real.append(match.group("real").strip() if consistent and match else None)
     user_arr = take_back(pa.array(user, pa.string()), indices)
     real_arr = take_back(pa.array(real, pa.string()), indices)
     return user_arr, real_arr, len(real_arr) - real_arr.null_count
@@ -135,7 +148,7 @@ def report_columns(
     connectors = sorted({*tables.logged_as.get(language, []), "as"}) if language else every
     raw_name = get("user_name")
     if raw_name is not None:
-        user_name, real_user, logged_as = split_logged_in_as(raw_name, connectors)
+        user_name, real_user, logged_as = split_logged_in_as(raw_name, connectors, user_id)
     else:
         user_name, real_user, logged_as = _nulls(n), _nulls(n), 0
     affected = get("affected_user")

@@ -303,6 +303,10 @@ def _sample_has_multiline_cells(rows: list[list[str]]) -> bool:
     return any("\n" in cell or "\r" in cell for row in rows for cell in row)
 
 
+class _WrongEncoding(Exception):
+    """The bytes further into the file do not decode with the encoding being tried."""
+
+
 def read_csv_table(
     source: Source,
     ncols: int,
@@ -312,54 +316,86 @@ def read_csv_table(
 ) -> tuple[pa.Table, int]:
     """Read the whole CSV as text columns; return the table and the count of malformed rows.
 
-    Line breaks inside quoted cells force a slower, quote-aware split of the file into
-    blocks; it is used when the sample shows such cells, or when the fast read trips on one.
+    The sniffed encoding is tried first, then cp1252 and latin-1 when UTF-8 fails further
+    into the file (the encoding used is recorded in ``source``).
     """
-    multiline = _sample_has_multiline_cells(source.sample_rows)
-    attempts = [(source.encoding, multiline)]
-    if not multiline:
-        attempts.append((source.encoding, True))
-    fallbacks = []
+    encodings = [source.encoding]
     if source.encoding in ("utf-8", "utf-8-sig"):
-        fallbacks.append("cp1252")
+        encodings.append("cp1252")
     if not source.encoding.startswith("utf-16") and source.encoding != "latin-1":
-        fallbacks.append("latin-1")
-    attempts += [(encoding, True) for encoding in fallbacks]
-    last_error: Exception | None = None
-    for n, (encoding, newlines) in enumerate(attempts):
-        if n and encoding != source.encoding and attempts[n - 1][0] == encoding:
-            continue
+        encodings.append("latin-1")
+    for encoding in encodings:
         try:
-            table, malformed = _read_csv_once(
-                source, encoding, newlines, ncols, skip_rows, include, null_values
-            )
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            last_error = exc
-            if "UTF8" in str(exc) or isinstance(exc, UnicodeDecodeError):
-                source.notes.append(f"{encoding} failed further into the file")
-                continue
-            if not newlines:
-                continue
-            raise BadInputError(_csv_error_sentence(exc)) from exc
-        if malformed and not newlines:
+            table, malformed = _read_with(source, encoding, ncols, skip_rows, include, null_values)
+        except _WrongEncoding:
+            source.notes.append(f"{encoding} failed further into the file")
             continue
         if encoding != source.encoding:
             source.encoding = encoding
             source.encoding_confidence = "low" if encoding == "latin-1" else "high"
         return table, malformed
-    raise BadInputError(
-        "The file's text encoding could not be read: save it again as UTF-8 CSV."
-    ) from last_error
+    raise BadInputError("The file's text encoding could not be read: save it again as UTF-8 CSV.")
+
+
+def _read_with(
+    source: Source,
+    encoding: str,
+    ncols: int,
+    skip_rows: int,
+    include: list[int],
+    null_values: list[str],
+) -> tuple[pa.Table, int]:
+    """Fast block split first; quote-aware split if cells hold line breaks; then skip bad rows.
+
+    Rows with the wrong number of cells are skipped and counted only in the last attempt,
+    after the bytes were checked to decode (pyarrow's row callback fails on bad UTF-8).
+    """
+    args = (source, encoding, ncols, skip_rows, include, null_values)
+    multiline = _sample_has_multiline_cells(source.sample_rows)
+    for newlines in (False, True) if not multiline else (True,):
+        try:
+            return _read_csv_once(*args, newlines=newlines, skip_bad_rows=False)
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            if _is_decode_error(exc):
+                raise _WrongEncoding from exc
+    if encoding in ("utf-8", "utf-8-sig") and not _decodes_as_utf8(source):
+        raise _WrongEncoding
+    try:
+        return _read_csv_once(*args, newlines=True, skip_bad_rows=True)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        if _is_decode_error(exc):
+            raise _WrongEncoding from exc
+        raise BadInputError(_csv_error_sentence(exc)) from exc
+
+
+def _is_decode_error(exc: Exception) -> bool:
+    return isinstance(exc, UnicodeDecodeError) or "UTF8" in str(exc) or "decode" in str(exc)
+
+
+def _decodes_as_utf8(source: Source) -> bool:
+    """Strict UTF-8 check of the whole file, streamed in 16 MB blocks."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    opener = gzip.open if source.compression == "gzip" else open
+    try:
+        with opener(source.path, "rb") as fh:
+            while block := fh.read(16 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read_csv_once(
     source: Source,
     encoding: str,
-    newlines: bool,
     ncols: int,
     skip_rows: int,
     include: list[int],
     null_values: list[str],
+    *,
+    newlines: bool,
+    skip_bad_rows: bool,
 ) -> tuple[pa.Table, int]:
     names = column_names(ncols)
     malformed = [0]
@@ -377,7 +413,7 @@ def _read_csv_once(
     parse_opts = pacsv.ParseOptions(
         delimiter=source.delimiter or ",",
         newlines_in_values=newlines,
-        invalid_row_handler=skip_row,
+        invalid_row_handler=skip_row if skip_bad_rows else None,
     )
     convert_opts = pacsv.ConvertOptions(
         column_types={names[i]: pa.string() for i in include},
