@@ -171,6 +171,26 @@ def xes_header(attributes: Mapping[str, str], offset: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _trace_pieces(events: XesEvents, case: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Head and tail dictionary codes for rows grouped by case (open first, close last)."""
+    first = np.ones(len(case), dtype=bool)
+    first[1:] = case[1:] != case[:-1]
+    last = np.ones(len(case), dtype=bool)
+    last[:-1] = first[1:]
+    heads = np.where(first, case, len(events.heads) - 1).astype(np.int32)
+    return heads, (case * 2 + last).astype(np.int32)
+
+
+def _wrap(events: XesEvents, heads: np.ndarray, body: pa.Array, tails: np.ndarray) -> pa.Buffer:
+    line = pc.binary_join_element_wise(
+        pa.DictionaryArray.from_arrays(pa.array(heads), events.heads).cast(pa.string()),
+        body,
+        pa.DictionaryArray.from_arrays(pa.array(tails), events.tails).cast(pa.string()),
+        "",
+    )
+    return string_buffer(line)
+
+
 def xes_chunks(
     events: XesEvents,
     rows: np.ndarray,
@@ -178,24 +198,38 @@ def xes_chunks(
     chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[bytes | pa.Buffer]:
     """The XES document for ``rows`` (grouped by case, in time order within a case)."""
-    yield xes_header(attributes, events.times.offset).encode("utf-8")
+    everything = np.ones(len(rows), dtype=bool)
+    for whole, _ in xes_chunk_pairs(events, rows, everything, attributes, attributes, chunk_rows):
+        yield whole
+
+
+def xes_chunk_pairs(
+    events: XesEvents,
+    rows: np.ndarray,
+    subset: np.ndarray,
+    attributes: Mapping[str, str],
+    subset_attributes: Mapping[str, str],
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[tuple[bytes | pa.Buffer, bytes | pa.Buffer]]:
+    """The XES of ``rows`` and of ``rows[subset]`` in one pass; both share each event's body
+    (template and time), only the trace openings and closings differ."""
+    offset = events.times.offset
+    yield (
+        xes_header(attributes, offset).encode("utf-8"),
+        xes_header(subset_attributes, offset).encode("utf-8"),
+    )
     case = events.case_codes[rows]
-    first = np.ones(len(rows), dtype=bool)
-    first[1:] = case[1:] != case[:-1]
-    last = np.ones(len(rows), dtype=bool)
-    last[:-1] = first[1:]
-    no_head = len(events.heads) - 1
+    heads, tails = _trace_pieces(events, case)
+    sub_heads, sub_tails = _trace_pieces(events, case[subset])
+    before = np.concatenate([[0], np.cumsum(subset)])
     for start in range(0, len(rows), chunk_rows):
-        part = slice(start, start + chunk_rows)
-        chosen = rows[part]
-        heads = np.where(first[part], case[part], no_head).astype(np.int32)
-        tails = (case[part] * 2 + last[part]).astype(np.int32)
-        line = pc.binary_join_element_wise(
-            DictColumn(heads, events.heads).take(np.arange(len(heads))),
-            events.templates.take(chosen),
-            events.times.take(chosen),
-            DictColumn(tails, events.tails).take(np.arange(len(tails))),
-            "",
+        end = min(start + chunk_rows, len(rows))
+        chosen = rows[start:end]
+        body = pc.binary_join_element_wise(
+            events.templates.take(chosen), events.times.take(chosen), ""
         )
-        yield string_buffer(line)
-    yield b"</log>\n"
+        whole = _wrap(events, heads[start:end], body, tails[start:end])
+        lo, hi = before[start], before[end]
+        part = body.filter(pa.array(subset[start:end]))
+        yield whole, _wrap(events, sub_heads[lo:hi], part, sub_tails[lo:hi])
+    yield b"</log>\n", b"</log>\n"

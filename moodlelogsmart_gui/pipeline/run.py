@@ -27,7 +27,7 @@ from moodlelogsmart_gui.pipeline.classify import (
 from moodlelogsmart_gui.pipeline.clean import clean, describe_nothing_left
 from moodlelogsmart_gui.pipeline.errors import BadInputError
 from moodlelogsmart_gui.pipeline.export_csv import csv_chunk_pairs, prepare_csv
-from moodlelogsmart_gui.pipeline.export_xes import prepare_events, xes_chunks
+from moodlelogsmart_gui.pipeline.export_xes import prepare_events, xes_chunk_pairs
 from moodlelogsmart_gui.pipeline.options import PipelineOptions
 from moodlelogsmart_gui.pipeline.package import Member, write_zip
 from moodlelogsmart_gui.pipeline.pseudonymise import collect_names, pseudonymise
@@ -144,11 +144,13 @@ def process_ingested(
 
     members: list[Member] = [
         ((MEMBERS[0], MEMBERS[1]), lambda: csv_chunk_pairs(columns, order, bloom[order])),
-        (MEMBERS[2], lambda: xes_chunks(events, by_case, attributes)),
-        (MEMBERS[3], lambda: xes_chunks(events, by_case[bloom[by_case]], bloom_attributes)),
+        (
+            (MEMBERS[2], MEMBERS[3]),
+            lambda: xes_chunk_pairs(events, by_case, bloom[by_case], attributes, bloom_attributes),
+        ),
         (MEMBERS[4], summary_bytes),
     ]
-    percents = iter((78, 88, 95, 100))
+    percents = iter((80, 95, 100))
     write_zip(dest_zip, members, lambda name: progress(next(percents), "package"))
     return summary
 

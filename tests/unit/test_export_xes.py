@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 
 from moodlelogsmart_gui.pipeline.cases import assign_cases
 from moodlelogsmart_gui.pipeline.classify import classify, load_rules
-from moodlelogsmart_gui.pipeline.export_xes import prepare_events, xes_chunks, xml_escape
+from moodlelogsmart_gui.pipeline.export_xes import (
+    prepare_events,
+    xes_chunk_pairs,
+    xes_chunks,
+    xml_escape,
+)
 from tests.unit.canonical_frames import canonical_frame, event
 
 NS = "{http://www.xes-standard.org/}"
@@ -161,3 +166,23 @@ def test_pm4py_reads_traces_events_and_times(tmp_path: Path) -> None:
     first = log[log["case:concept:name"] == "0"]["time:timestamp"]
     assert first.is_monotonic_increasing
     assert str(first.iloc[0]).startswith("2024-01-01 09:00:00")
+
+
+def test_one_pass_pairs_equal_two_separate_documents() -> None:
+    frame = enriched(
+        [
+            event(kind, f"2024-01-05 09:{i:02d}:00", user_id=str(i % 3), user_name=f"P{i % 3}")
+            for i, kind in enumerate(["login", "forum_post", "login", "course_view"] * 5)
+        ]
+    )
+    events = prepare_events(frame, "")
+    codes = frame["case_id"].cat.codes.to_numpy()
+    rows = np.argsort(codes, kind="stable")
+    subset = (frame["rule_id"] != "other").to_numpy()[rows]
+    a, b = {"concept:name": "all"}, {"concept:name": "bloom"}
+    pairs = list(xes_chunk_pairs(events, rows, subset, a, b, chunk_rows=3))
+    whole = b"".join(bytes(x) for x, _ in pairs)
+    part = b"".join(bytes(y) for _, y in pairs)
+    assert whole == b"".join(bytes(c) for c in xes_chunks(events, rows, a, chunk_rows=7))
+    assert part == b"".join(bytes(c) for c in xes_chunks(events, rows[subset], b))
+    assert ET.fromstring(part).findall(f"{NS}trace")
