@@ -127,3 +127,10 @@ def test_mixed_order_column_keeps_the_order_reading_more_rows() -> None:
     assert parsed.date_order == "day_first" and not parsed.ambiguous
     assert parsed.unreadable == 1
     assert any("mixes day-first and month-first" in w for w in parsed.warnings)
+
+
+def test_years_outside_any_moodle_log_are_unreadable_not_overflowing() -> None:
+    parsed = _parse(["5/01/0204 09:03", "5/01/9999 09:03", "15/01/2024 09:03", "5/01/1989 10:00"])
+    assert np.isnat(parsed.timestamps).tolist() == [True, True, False, True]
+    epoch = _parse(["99999999999", "1700000000", "100000000"])
+    assert np.isnat(epoch.timestamps).tolist() == [True, False, True]

@@ -54,6 +54,8 @@ _RE2_NUMERIC = PATTERNS["numeric"].replace("(?P=s)", "[/.\\-]")
 SAMPLE_VALUES = 4000
 _NAT = np.iinfo(np.int64).min
 _NAT_NS = np.datetime64("NaT", "ns")
+_EARLIEST = int(np.datetime64("1990-01-01T00:00:00", "s").astype(np.int64))
+_LATEST = int(np.datetime64("2100-01-01T00:00:00", "s").astype(np.int64))
 
 
 def _re2(name: str) -> str:
@@ -231,7 +233,14 @@ def _parse_generic(
     else:
         flat = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         seconds, order, ambiguous = _fields(flat, pattern, months, default_year, order)
-    return seconds.astype("datetime64[s]").astype("datetime64[ns]"), order, ambiguous
+    return seconds_to_ns(seconds), order, ambiguous
+
+
+def seconds_to_ns(seconds: np.ndarray) -> np.ndarray:
+    """Epoch seconds to datetime64[ns]; values outside 1990-2100 (no Moodle log) become NaT."""
+    valid = (seconds >= _EARLIEST) & (seconds < _LATEST)
+    out = np.where(valid, seconds, 0).astype(np.int64) * 1_000_000_000
+    return np.where(valid, out, _NAT).view("datetime64[ns]")
 
 
 def _strptime(column: pa.ChunkedArray | pa.Array, fmt: str) -> tuple[pa.ChunkedArray, np.ndarray]:
@@ -255,9 +264,8 @@ def _parse_fast(
             stamps, order, fmt = stamps_mf, "month_first", fmt_mf
         if only_df and only_mf:
             order = f"{order} (mixed)"
-    as_ns = pc.cast(stamps, pa.timestamp("ns"))
-    out = as_ns.to_numpy() if isinstance(as_ns, pa.ChunkedArray) else as_ns.to_numpy(False)
-    return np.array(out, dtype="datetime64[ns]"), order, ambiguous, fmt
+    seconds = pc.fill_null(pc.cast(stamps, pa.int64()), _NAT)
+    return seconds_to_ns(np.asarray(seconds.to_numpy(), dtype=np.int64)), order, ambiguous, fmt
 
 
 def _month_literals(

@@ -11,19 +11,18 @@ import codecs
 import csv
 import gzip
 import io
-import json
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from moodlelogsmart_gui.pipeline.errors import BadInputError
+from moodlelogsmart_gui.pipeline.ingest import sheets
+from moodlelogsmart_gui.pipeline.ingest.sheets import column_names
 
 SAMPLE_BYTES = 64 * 1024
 MAX_SAMPLE_BYTES = 4 * 1024 * 1024
@@ -54,9 +53,10 @@ def delimiter_name(delimiter: str | None) -> str | None:
     return None if delimiter is None else _DELIMITER_NAMES.get(delimiter, delimiter)
 
 
-def column_names(n: int) -> list[str]:
-    """Neutral names for raw columns (``c0``, ``c1``, ...); headers are kept separately."""
-    return [f"c{i}" for i in range(n)]
+def sample_from_table(table: pa.Table) -> list[list[str]]:
+    """The first rows of a spreadsheet/JSON table as text, for layout detection."""
+    head = table.slice(0, SAMPLE_ROWS).to_pylist()
+    return [["" if v is None else v for v in row.values()] for row in head]
 
 
 def _read_head(path: Path, compression: str | None, size: int) -> bytes:
@@ -192,14 +192,16 @@ def open_input(path: Path) -> Source:
         raise BadInputError("The file is empty: download the log again from Moodle.")
     container = _sniff_container(path, head)
     if container in ("xlsx", "ods"):
-        return _open_spreadsheet(path, container)
+        table = sheets.read_spreadsheet(path, container)
+        return Source(path, container, sample_from_table(table), encoding="n/a", table=table)
     compression = container
     if compression:
         head = _read_head(path, compression, SAMPLE_BYTES)
     encoding, confidence = detect_encoding(head)
     text = _decode(head, encoding)
     if text.lstrip("\ufeff \r\n\t").startswith(("[", "{")):
-        return _open_json(path, compression, encoding, confidence)
+        table = sheets.read_json(path, compression, encoding)
+        return Source(path, "json", sample_from_table(table), encoding, confidence, table=table)
     _refuse_binary(text)
     if text.lstrip("\ufeff \r\n\t").lower().startswith(_MARKUP):
         raise BadInputError(
@@ -229,74 +231,6 @@ def open_input(path: Path) -> Source:
         line_ending=line_ending,
         compression=compression,
     )
-
-
-def _table_from_rows(rows: Sequence[Sequence[object]]) -> pa.Table:
-    """Columns of text from a list of rows (ragged rows padded with nulls)."""
-    width = max((len(r) for r in rows), default=0)
-    padded = [list(r) + [None] * (width - len(r)) for r in rows] if rows else []
-    columns = list(zip(*padded, strict=True)) if padded else [() for _ in range(width)]
-    arrays = []
-    for col in columns:
-        values = [None if v is None else v if isinstance(v, str) else _cell_text(v) for v in col]
-        arrays.append(pa.array(values, type=pa.string()))
-    return pa.table(arrays, names=column_names(width))
-
-
-def _cell_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _sample_from_table(table: pa.Table) -> list[list[str]]:
-    head = table.slice(0, SAMPLE_ROWS).to_pylist()
-    return [["" if v is None else v for v in row.values()] for row in head]
-
-
-def _open_spreadsheet(path: Path, kind: str) -> Source:
-    try:
-        frame = pd.read_excel(path, engine="calamine", header=None, dtype=object)
-    except Exception as exc:  # calamine raises its own, varied errors for damaged files
-        raise BadInputError(
-            f"The {kind} file could not be opened (it is damaged or not a spreadsheet): "
-            "download the log again from Moodle."
-        ) from exc
-    frame = frame.dropna(how="all").dropna(how="all", axis=1)
-    rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
-    table = _table_from_rows(rows)
-    if table.num_rows == 0:
-        raise BadInputError(f"The {kind} spreadsheet is empty: download the log again from Moodle.")
-    return Source(path, kind, _sample_from_table(table), encoding="n/a", table=table)
-
-
-def _open_json(path: Path, compression: str | None, encoding: str, confidence: str) -> Source:
-    opener = gzip.open if compression == "gzip" else open
-    codec = "utf-8-sig" if encoding.startswith("utf-8") else encoding
-    try:
-        with opener(path, "rb") as fh:
-            data = json.loads(fh.read().decode(codec))
-    except (ValueError, OSError, EOFError, zlib.error) as exc:
-        raise BadInputError(
-            "The file starts like JSON but is not valid JSON: download the log again from Moodle."
-        ) from exc
-    while (
-        isinstance(data, list)
-        and data
-        and all(isinstance(part, list) for part in data)
-        and all(part and isinstance(part[0], list) for part in data)
-    ):
-        data = [row for part in data for row in part]
-    if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
-        keys = list(dict.fromkeys(k for r in data for k in r))
-        data = [keys, *([r.get(k) for k in keys] for r in data)]
-    if not (isinstance(data, list) and data and all(isinstance(r, list) for r in data)):
-        raise BadInputError(
-            "The JSON file is not a table of rows (an array of arrays): download the Moodle "
-            "log as JSON, CSV or Excel from Reports > Logs."
-        )
-    table = _table_from_rows(data)
-    return Source(path, "json", _sample_from_table(table), encoding, confidence, table=table)
 
 
 def _sample_has_multiline_cells(rows: list[list[str]]) -> bool:
