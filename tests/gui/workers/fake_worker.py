@@ -87,11 +87,15 @@ def main() -> int:
     if command[:1] == ["CRASH"]:
         return 1
     if command[:1] == ["HOLD"] and len(command) > 1:
-        say({"event": "progress", "percent": 55, "stage": "classify"})
+        # The runner passes on at most one progress line per 100 ms (and drops the others),
+        # so, like a real worker, keep reporting while classifying.
         release = Path(command[1])
         deadline = time.monotonic() + 60
+        step = 0
         while not release.exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
+            say({"event": "progress", "percent": 55 + step % 10, "stage": "classify"})
+            step += 1
+            time.sleep(0.12)
     delay = float(command[1]) if command[:1] == ["SLOW"] and len(command) > 1 else 0.0
     for percent, stage in ((30, "detect"), (55, "classify"), (80, "export"), (97, "package")):
         time.sleep(delay / 4)

@@ -1,0 +1,74 @@
+"""The pt_BR translation: loaded for MOODLELOGSMART_LANG=pt_BR, and complete."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication
+
+from moodlelogsmart_gui.gui.background import BackgroundRunner
+from moodlelogsmart_gui.gui.main_window import MainWindow
+from moodlelogsmart_gui.gui.settings_dialog import SettingsDialog
+from moodlelogsmart_gui.gui.translation import install_translators
+from moodlelogsmart_gui.paths import AppPaths, resources_dir
+from moodlelogsmart_gui.settings import SettingsStore
+from tests.gui.fakes import FakeQueue
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def portuguese(qapp: QApplication) -> Iterator[None]:
+    translators = install_translators(qapp, {"MOODLELOGSMART_LANG": "pt_BR"})
+    assert translators, "the pt_BR .qm file did not load"
+    yield
+    for translator in translators:
+        qapp.removeTranslator(translator)
+
+
+def test_english_needs_no_translator(qapp: QApplication) -> None:
+    assert install_translators(qapp, {"MOODLELOGSMART_LANG": "en_GB"}) == []
+
+
+def test_the_window_speaks_portuguese(portuguese: None, qtbot: Any, paths: AppPaths) -> None:
+    store = SettingsStore(paths.settings_file)
+    window = MainWindow(FakeQueue(), paths, store.load(), store)
+    qtbot.addWidget(window)
+    assert window.drop_zone._title.text().startswith("Solte aqui os arquivos de log do Moodle")
+    assert window.drop_zone.add_button.text() == "Adicionar arquivos…"
+    assert window.model.headerData(0, Qt.Orientation.Horizontal) == "Arquivo"
+    assert window.actions.save.text() == "&Salvar resultado…"
+    assert QCoreApplication.translate("Formatting", "Classifying…") == "Classificando…"
+    dialog = SettingsDialog(
+        store.load().settings, frozenset(), store, FakeQueue(), paths, BackgroundRunner()
+    )
+    qtbot.addWidget(dialog)
+    assert dialog.fields["job_timeout_seconds"].label.text() == "Tempo máximo por tarefa"
+    assert dialog.windowTitle() == "Configurações"
+
+
+@pytest.mark.skipif(shutil.which("pyside6-lupdate", path=str(Path(sys.executable).parent))
+                    is None, reason="pyside6-lupdate not installed")  # fmt: skip
+def test_every_literal_text_of_the_window_has_a_portuguese_translation(tmp_path: Path) -> None:
+    lupdate = shutil.which("pyside6-lupdate", path=str(Path(sys.executable).parent))
+    sources = sorted((ROOT / "moodlelogsmart_gui" / "gui").glob("*.py"))
+    ts = tmp_path / "extract.ts"
+    subprocess.run([str(lupdate), *map(str, sources), "-ts", str(ts)], check=True,
+                   capture_output=True)  # fmt: skip
+    known = json.loads((resources_dir() / "translations" / "pt_BR.json").read_text("utf-8"))
+    missing = [
+        f"{ctx.findtext('name')}: {msg.findtext('source')}"
+        for ctx in ET.parse(ts).getroot().iter("context")
+        for msg in ctx.iter("message")
+        if msg.findtext("source") not in known.get(ctx.findtext("name") or "", {})
+    ]
+    assert missing == []
