@@ -81,3 +81,13 @@ def test_edulevel_and_crud_come_from_the_table(tmp_path: Path) -> None:
     assert frame["edulevel"].tolist() == [int(r[COLUMNS.index("edulevel")]) for r in log.rows]
     assert frame["crud"].tolist() == [r[COLUMNS.index("crud")] for r in log.rows]
     assert frame["course"].eq("12").all()
+
+
+def test_user_zero_means_no_user(tmp_path: Path) -> None:
+    log = make_logstore_log(40, seed=2)
+    for row in log.rows[:5]:
+        row[COLUMNS.index("userid")] = "0"
+    path = tmp_path / "l.csv"
+    write_logstore_csv(path, log)
+    frame = ingest(path).frame
+    assert frame["user_id"].isna().sum() == 5

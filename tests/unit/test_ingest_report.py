@@ -306,3 +306,12 @@ def test_xlsx_resaved_with_real_dates_and_empty_columns(tmp_path: Path) -> None:
     assert result.detection["date_order"] == "year_first"
     assert len(result.original_columns) == 9
     assert mismatches(result.frame, log.expected) == {}
+
+
+def test_user_with_id_zero_is_no_user(tmp_path: Path) -> None:
+    log = make_report_log(30, "en", "4", seed=2)
+    log.rows[0][6] = "The user with id '0' viewed the course with id '12'."
+    log.rows[0][1] = "-"
+    frame = ingest(write_report_csv(tmp_path / "l.csv", log.rows)).frame
+    assert frame["user_id"].isna().tolist() == [True] + [False] * 29
+    assert frame["user_name"][0] is pd.NA

@@ -138,11 +138,11 @@ def _report_from_header(row: list[str], norm: list[str], tables: LanguageTables)
 
 
 def _require_report_columns(columns: dict[str, int], row: list[str]) -> None:
-    for needed in ("time", "event_name", "description"):
-        if needed not in columns and not (
-            needed != "time" and {"event_name", "description"} & columns.keys()
-        ):
-            raise BadInputError(f"No '{ENGLISH_HEADERS[needed]}' column: found {_found(row)}.")
+    """A report needs its Time column and at least one of Event name / Description."""
+    if "time" not in columns:
+        raise BadInputError(f"No '{ENGLISH_HEADERS['time']}' column: found {_found(row)}.")
+    if not {"event_name", "description"} & columns.keys():
+        raise BadInputError(f"No '{ENGLISH_HEADERS['event_name']}' column: found {_found(row)}.")
 
 
 def _report_headerless(rows: list[list[str]], width: int) -> Layout | None:
@@ -179,8 +179,9 @@ def detect_layout(rows: list[list[str]], tables: LanguageTables) -> Layout:
     found = found or _logstore_headerless(rows, width) or _report_headerless(rows, width)
     if found is None:
         raise BadInputError(
-            "This is not a Moodle log: no 'Time', 'Event name' or 'Description' column and no "
-            f"logstore columns; found {_found(header)}. Download the log from Reports > Logs."
+            f"This is not a Moodle log: its columns ({_found(header)}) are neither the log "
+            "report's (Time, Event name, Description...) nor the logstore table's; download the "
+            "log from Reports > Logs."
         )
     if found.header_row and len(rows) <= found.skip:
         raise BadInputError("The file has a header row but no log rows: the log is empty.")

@@ -89,7 +89,8 @@ def description_ids(desc: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Arra
     """Acting user id and course module id from English Descriptions (one RE2 pass each)."""
     uid = per_chunk(lambda c: pc.struct_field(pc.extract_regex(c, USER_ID), "uid"), desc)
     cmid = per_chunk(lambda c: pc.struct_field(pc.extract_regex(c, CMID), "cmid"), desc)
-    return _empty_to_null(uid), _empty_to_null(cmid)
+    no_user = pc.equal(uid, "0")  # "The user with id '0'": cron or not logged in
+    return pc.if_else(no_user, NULL_STRING, _empty_to_null(uid)), _empty_to_null(cmid)
 
 
 def template_modules(templates: pa.Array) -> pa.Array:

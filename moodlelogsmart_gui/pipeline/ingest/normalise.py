@@ -201,7 +201,7 @@ def logstore_columns(
     contextlevel = get("contextlevel")
     is_module = pc.fill_null(pc.equal(contextlevel, "70"), False)
     columns = {
-        "user_id": get("userid"),
+        "user_id": empty_to_null(get("userid"), "0"),  # 0: no user (cron, not logged in)
         "user_name": _nulls(n),
         "real_user": get("realuserid"),
         "affected_user": get("relateduserid"),
