@@ -87,7 +87,7 @@ def process_ingested(
     dropped = dict(ingested.dropped)
     names = collect_names(frame) if options.pseudonymize else []
 
-    progress(50, "clean")
+    progress(51, "clean")
     cleaned = clean(frame)  # rows are selected by mask below, never copied
     dropped.update(cleaned.dropped)
     keep = cleaned.keep
