@@ -342,3 +342,11 @@ def test_truncated_download_keeps_complete_rows(tmp_path: Path) -> None:
     cut.write_bytes(data[: len(data) * 3 // 4])
     result = ingest(cut)
     assert 100 < len(result.frame) < 200
+
+
+def test_refusal_names_header_cells_on_one_printable_line(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text('Time,"Event\nname\x07",Nothing\n"5/01/24, 09:03",x,y\n', encoding="utf-8")
+    with pytest.raises(BadInputError) as err:
+        ingest(path)
+    assert _one_sentence(str(err.value)) and "\x07" not in str(err.value)

@@ -65,8 +65,14 @@ class Layout:
 
 
 def _found(cells: Iterable[str], limit: int = 10) -> str:
-    shown = [c.strip() or "(blank)" for c in cells][:limit]
-    return ", ".join(s[:40] for s in shown)
+    """Header cells for a message: one line, printable, each cut to 40 characters."""
+    cells = list(cells)
+    shown = []
+    for cell in cells[:limit]:
+        text = " ".join("".join(ch if ch.isprintable() else " " for ch in cell).split())
+        shown.append(text[:40] or "(blank)")
+    more = ", ..." if len(cells) > limit else ""
+    return ", ".join(shown) + more
 
 
 def _logstore_from_header(row: list[str], norm: list[str]) -> Layout | None:
