@@ -315,3 +315,18 @@ def test_user_with_id_zero_is_no_user(tmp_path: Path) -> None:
     frame = ingest(write_report_csv(tmp_path / "l.csv", log.rows)).frame
     assert frame["user_id"].isna().tolist() == [True] + [False] * 29
     assert frame["user_name"][0] is pd.NA
+
+
+def test_utf8_file_with_a_few_damaged_bytes_stays_utf8(tmp_path: Path) -> None:
+    log = make_report_log(3000, "pt", "3", seed=4)
+    data = bytearray(write_report_csv(tmp_path / "a.csv", log.rows, "pt", "3").read_bytes())
+    cut = len(data) * 3 // 4
+    cut = data.index(b"\n", cut) + 1
+    data[cut:cut] = "Página \udcff".encode("utf-8", "surrogateescape")  # a stray 0xFF byte
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(bytes(data))
+    result = ingest(path)
+    assert result.detection["encoding"] in ("utf-8", "utf-8-sig")
+    assert result.dropped["unreadable_date"] <= 1
+    assert any("damaged bytes" in w for w in result.warnings)
+    assert "às" in result.frame[dict(result.original_columns)["Data e hora"]].iloc[0]

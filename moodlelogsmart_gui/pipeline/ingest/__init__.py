@@ -19,7 +19,7 @@ import pyarrow as pa
 from moodlelogsmart_gui.pipeline.errors import BadInputError
 from moodlelogsmart_gui.pipeline.ingest import dates, detect, normalise, read
 from moodlelogsmart_gui.pipeline.ingest.normalise import CANONICAL_COLUMNS
-from moodlelogsmart_gui.pipeline.ingest.tables import load_catalogue, load_languages
+from moodlelogsmart_gui.pipeline.ingest.tables import load_catalogue, load_languages, printable
 
 __all__ = ["CANONICAL_COLUMNS", "Ingested", "ingest"]
 
@@ -83,7 +83,7 @@ def _raw_table(source: read.Source, layout: detect.Layout) -> tuple[pa.Table, in
 def _refuse_unreadable_times(column: pa.ChunkedArray, parsed: dates.ParsedTimes, n: int) -> None:
     if n and parsed.unreadable * 2 > n:
         bad = column.filter(pa.array(np.isnat(parsed.timestamps))).drop_null()
-        example = bad[0].as_py()[:40] if len(bad) else "(empty)"
+        example = printable(bad[0].as_py()) if len(bad) else "(empty)"
         raise BadInputError(
             f"Most times ({parsed.unreadable} of {n} rows) could not be read as dates, e.g. "
             f"'{example}': check that the Time column holds Moodle's dates."
@@ -200,6 +200,11 @@ def ingest(
     if layout.dropped:
         detection["dropped_index_column"] = True
     warnings = list(parsed.warnings)
+    warnings += [
+        f"The file is UTF-8 with damaged bytes: {note}."
+        for note in source.notes
+        if "replaced" in note
+    ]
     if source.encoding_confidence == "low" and source.encoding not in ("utf-8", "utf-8-sig"):
         warnings.append(f"The text encoding was uncertain; {source.encoding} was used.")
     pa.default_memory_pool().release_unused()  # hand parse buffers back before later stages

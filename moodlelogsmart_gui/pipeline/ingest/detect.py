@@ -17,6 +17,7 @@ from moodlelogsmart_gui.pipeline.ingest.tables import (
     ENGLISH_HEADERS,
     LanguageTables,
     normalise_label,
+    printable,
 )
 
 LOGSTORE_COLUMNS: tuple[str, ...] = (
@@ -67,10 +68,7 @@ class Layout:
 def _found(cells: Iterable[str], limit: int = 10) -> str:
     """Header cells for a message: one line, printable, each cut to 40 characters."""
     cells = list(cells)
-    shown = []
-    for cell in cells[:limit]:
-        text = " ".join("".join(ch if ch.isprintable() else " " for ch in cell).split())
-        shown.append(text[:40] or "(blank)")
+    shown = [printable(cell) or "(blank)" for cell in cells[:limit]]
     more = ", ..." if len(cells) > limit else ""
     return ", ".join(shown) + more
 

@@ -23,6 +23,7 @@ import pyarrow.csv as pacsv
 from moodlelogsmart_gui.pipeline.errors import BadInputError
 from moodlelogsmart_gui.pipeline.ingest import sheets
 from moodlelogsmart_gui.pipeline.ingest.sheets import column_names
+from moodlelogsmart_gui.pipeline.ingest.tables import printable
 
 SAMPLE_BYTES = 64 * 1024
 MAX_SAMPLE_BYTES = 4 * 1024 * 1024
@@ -81,8 +82,9 @@ def _sniff_container(path: Path, head: bytes) -> str | None:
                 names = set(zf.namelist())
                 mimetype = zf.read("mimetype") if "mimetype" in names else b""
         except (zipfile.BadZipFile, OSError, KeyError) as exc:
+            kind = printable(path.suffix) or "spreadsheet"
             raise BadInputError(
-                f"The {path.suffix or 'spreadsheet'} file is damaged or not a spreadsheet: "
+                f"The {kind} file is damaged or not a spreadsheet: "
                 "download the log again from Moodle (Reports > Logs > Download)."
             ) from exc
         if "[Content_Types].xml" in names:
@@ -184,9 +186,13 @@ def sniff_delimiter(text: str, complete: bool) -> tuple[str, list[list[str]]]:
 def open_input(path: Path) -> Source:
     """Sniff ``path`` and, for spreadsheets and JSON, read it whole."""
     if not path.exists():
-        raise BadInputError(f"The file '{path.name}' does not exist (any more): drop it again.")
+        raise BadInputError(
+            f"The file '{printable(path.name)}' does not exist (any more): drop it again."
+        )
     if path.is_dir():
-        raise BadInputError(f"'{path.name}' is a folder, not a file: drop the log file itself.")
+        raise BadInputError(
+            f"'{printable(path.name)}' is a folder, not a file: drop the log file itself."
+        )
     head = _read_head(path, None, SAMPLE_BYTES)
     if not head.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise BadInputError("The file is empty: download the log again from Moodle.")
@@ -241,6 +247,46 @@ class _WrongEncoding(Exception):
     """The bytes further into the file do not decode with the encoding being tried."""
 
 
+UTF8_REPLACING = "mls-utf-8-replace"
+
+
+class _ReplacingUtf8Decoder(codecs.BufferedIncrementalDecoder):
+    def _buffer_decode(self, data: bytes, errors: str, final: bool) -> tuple[str, int]:
+        return codecs.utf_8_decode(data, "replace", final)
+
+
+def _find_codec(name: str) -> codecs.CodecInfo | None:
+    if name.replace("_", "-") != UTF8_REPLACING:
+        return None
+    return codecs.CodecInfo(
+        name=UTF8_REPLACING,
+        encode=codecs.utf_8_encode,
+        decode=lambda data, errors="replace": codecs.utf_8_decode(data, "replace", True),
+        incrementaldecoder=_ReplacingUtf8Decoder,
+    )
+
+
+def _register_codec() -> None:
+    try:
+        codecs.lookup(UTF8_REPLACING)
+    except LookupError:
+        codecs.register(_find_codec)
+
+
+def utf8_damage(source: Source) -> tuple[int, int]:
+    """(bytes in valid multi-byte UTF-8 characters, invalid sequences), streamed over the file."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    opener = gzip.open if source.compression == "gzip" else open
+    multibyte = invalid = 0
+    with opener(source.path, "rb") as fh:
+        while block := fh.read(16 << 20):
+            text = decoder.decode(block)
+            bad = text.count("\ufffd")
+            invalid += bad
+            multibyte += max(0, len(block) - len(text) - 2 * bad)
+    return multibyte, invalid
+
+
 def read_csv_table(
     source: Source,
     ncols: int,
@@ -250,23 +296,31 @@ def read_csv_table(
 ) -> tuple[pa.Table, int]:
     """Read the whole CSV as text columns; return the table and the count of malformed rows.
 
-    The sniffed encoding is tried first, then cp1252 and latin-1 when UTF-8 fails further
-    into the file (the encoding used is recorded in ``source``).
+    The sniffed encoding is tried first. When UTF-8 fails further into the file, a file
+    that is otherwise clearly UTF-8 (at least ten valid multi-byte characters per bad
+    byte) is read as UTF-8 with the bad bytes replaced; any other goes to cp1252, then
+    latin-1. The encoding used is recorded in ``source``.
     """
     encodings = [source.encoding]
     if source.encoding in ("utf-8", "utf-8-sig"):
-        encodings.append("cp1252")
+        encodings += [UTF8_REPLACING, "cp1252"]
     if not source.encoding.startswith("utf-16") and source.encoding != "latin-1":
         encodings.append("latin-1")
     for encoding in encodings:
+        if encoding == UTF8_REPLACING:
+            multibyte, invalid = utf8_damage(source)
+            if multibyte < 10 * invalid:
+                continue
+            _register_codec()
+            source.notes.append(f"{invalid} invalid UTF-8 byte sequences were replaced")
         try:
             table, malformed = _read_with(source, encoding, ncols, skip_rows, include, null_values)
         except _WrongEncoding:
             source.notes.append(f"{encoding} failed further into the file")
             continue
         if encoding != source.encoding:
-            source.encoding = encoding
-            source.encoding_confidence = "low" if encoding == "latin-1" else "high"
+            source.encoding = "utf-8" if encoding == UTF8_REPLACING else encoding
+            source.encoding_confidence = "high" if encoding == "cp1252" else "low"
         return table, malformed
     raise BadInputError("The file's text encoding could not be read: save it again as UTF-8 CSV.")
 

@@ -54,6 +54,12 @@ def normalise_label(text: str) -> str:
     return re.sub(r"\s+", " ", text).casefold()
 
 
+def printable(text: str, limit: int = 40) -> str:
+    """Text fit for a one-line message: control characters and line breaks become spaces."""
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class CatalogueEntry:
     """One Moodle event class: how to recognise its English Description and its levels."""
