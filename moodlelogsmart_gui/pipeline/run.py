@@ -158,17 +158,23 @@ def process_ingested(
 def _name_columns(
     frame: pd.DataFrame, original: list[tuple[str, str]], detection: dict[str, Any]
 ) -> tuple[list[str], list[str]]:
-    """Columns that may hold names (to pseudonymise) and that hold IP addresses (to empty)."""
-    headers = detection.get("columns") or {}
-    column_of = dict(original)
-    by_header = {column_of.get(str(h)) for k, h in headers.items() if k in NAME_FREE}
-    ips = ["ip", *(column_of[h] for k, h in headers.items() if k == "ip" and h in column_of)]
-    text = [
-        column
-        for column in dict.fromkeys(["context", "affected_user", "course", *column_of.values()])
-        if column in frame and column not in NAME_FREE and column not in by_header
-    ]
-    return text, [c for c in dict.fromkeys(ips) if c in frame]
+    """Columns that may hold names (to pseudonymise) and that hold IP addresses (to empty).
+
+    Every original column is scanned unless its header is known to hold no names (time,
+    description, ...); duplicate headers are each handled.
+    """
+    headers = {str(k): str(h) for k, h in (detection.get("columns") or {}).items()}
+    named = {h for k, h in headers.items() if k not in NAME_FREE}
+    free = {h for k, h in headers.items() if k in NAME_FREE} - named
+    ip_headers = {h for k, h in headers.items() if k == "ip"}
+    text = ["context", "affected_user", "course"]
+    text += [column for header, column in original if header not in free]
+    ips = ["ip", *(column for header, column in original if header in ip_headers)]
+    keep_out = NAME_FREE | set(ips)
+    return (
+        [c for c in dict.fromkeys(text) if c in frame and c not in keep_out],
+        [c for c in dict.fromkeys(ips) if c in frame],
+    )
 
 
 def _summary(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -311,3 +312,25 @@ def test_pseudonymised_logstore_holds_no_ip(tmp_path: Path) -> None:
     for member in archive.namelist():
         content = archive.read(member).decode("utf-8")
         assert not any(ip in content for ip in ips), member
+
+
+def test_pseudonymisation_covers_duplicate_original_headers(tmp_path: Path) -> None:
+    frame = canonical_frame([event("course_view", "2024-01-05", context="User: Ana Silva")])
+    frame["copy_a"] = frame["orig_user"]
+    frame["copy_b"] = pd.array(["Note about Ana Silva"], dtype="string")
+    ingested = FakeIngested(frame)
+    ingested.original_columns += [("Notes", "copy_a"), ("Notes", "copy_b")]
+    dest = tmp_path / "r.zip"
+    process_ingested(
+        ingested,
+        dest,
+        PipelineOptions(pseudonymize=True, secret=b"k" * 32),
+        load_rules(),
+        lambda p, s: None,
+        {"name": "x.csv", "bytes": 1},
+        time.perf_counter(),
+    )
+    archive = zipfile.ZipFile(dest)
+    for member in archive.namelist():
+        content = archive.read(member).decode("utf-8")
+        assert "Ana Silva" not in content and "10.0.0.7" not in content, member
