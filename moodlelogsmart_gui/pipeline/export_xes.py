@@ -109,6 +109,7 @@ def _templates(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """One ``<event>`` opening per distinct event kind, up to the timestamp's value."""
     keys = ["activity_type", *(column for _, column in EVENT_STRINGS)]
     combined = np.zeros(len(frame), dtype=np.int64)
+    span = 1  # number of distinct values ``combined`` can take
     parts: dict[str, tuple[np.ndarray, list[str | None]]] = {}
     for column in keys:
         series = frame[column]
@@ -124,7 +125,11 @@ def _templates(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
             codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
             values = encoded.dictionary.to_pylist()
         parts[column] = (codes, values)
+        if span * (len(values) + 1) >= 1 << 62:  # keep the key dense: no int64 overflow
+            combined, distinct = pd.factorize(combined)
+            span = len(distinct)
         combined = combined * (len(values) + 1) + (codes + 1)
+        span *= len(values) + 1
     row_codes, uniques = pd.factorize(combined)
     first = np.zeros(len(uniques), dtype=np.int64)
     first[row_codes[::-1]] = np.arange(len(row_codes))[::-1]
