@@ -10,6 +10,7 @@ reaches end-of-file (the parent died), the worker exits at once with code 3.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -28,6 +29,11 @@ MEMORY_MESSAGE = (
     "or process a smaller log."
 )
 INTERNAL_MESSAGE = "An internal error stopped the processing; the details are in the job log."
+DISK_MESSAGE = (
+    "The result could not be written: the disk is full or a file size limit was reached; "
+    "free some space and try again."
+)
+DISK_ERRORS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 class Protocol:
@@ -166,6 +172,11 @@ def _run(args: list[str], protocol: Protocol) -> int:
     except MemoryError:
         traceback.print_exc()
         protocol.error("internal", MEMORY_MESSAGE)
+        return EXIT_INTERNAL
+    except OSError as exc:
+        traceback.print_exc()
+        disk = exc.errno in DISK_ERRORS
+        protocol.error("internal", DISK_MESSAGE if disk else INTERNAL_MESSAGE)
         return EXIT_INTERNAL
     except Exception:
         traceback.print_exc()

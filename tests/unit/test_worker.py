@@ -142,3 +142,31 @@ def test_worker_exits_3_when_the_parent_closes_stdin(tmp_path: Path) -> None:
     assert process.wait(timeout=TIMEOUT) == 3
     assert b'"done"' not in out
     assert not (folder / "result.zip").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="resource limits as on POSIX")
+def test_full_disk_leaves_no_result_and_says_so(tmp_path: Path) -> None:
+    import resource
+
+    folder = make_job(tmp_path / "job", rows=3_000)
+    limit = 40_000
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    log = open(tmp_path / "job.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moodlelogsmart_gui.worker", str(folder)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        cwd=Path(__file__).resolve().parents[2],
+        preexec_fn=small_files,
+    )
+    log.close()
+    code, messages = finish(process)
+    assert code == 1
+    assert messages[-1]["event"] == "error"
+    assert "disk is full" in messages[-1]["message"]
+    assert not (folder / "result.zip").exists()
+    assert not (folder / "result.zip.part").exists()
