@@ -45,13 +45,15 @@ def child(path: Path) -> None:
     stages: dict[str, float] = {}
     result = ingest(path, lambda p, s: stages.setdefault(f"{s}:{p}", time.perf_counter() - started))
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss / 1024
     print(
         json.dumps(
             {
                 "rows": len(result.frame),
                 "seconds": round(seconds, 3),
                 "peak_mb": round(peak, 1),
+                "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
                 "stages": {k: round(v, 3) for k, v in stages.items()},
                 "unrecognised_event_key": int(result.frame["event_key"].isna().sum()),
             }
@@ -86,7 +88,10 @@ def main() -> None:
     print(f"file: {path} ({size:.0f} MB)")
     print(f"pyarrow read_csv alone: {floor:.2f} s")
     seconds, peak, rows = figures["seconds"], figures["peak_mb"], figures["rows"]
-    print(f"ingest: {seconds:.2f} s, peak {peak:.0f} MB, {rows} rows")
+    cpu = figures["cpu_seconds"]
+    print(
+        f"ingest: {seconds:.2f} s wall, {cpu:.2f} s CPU (process), peak {peak:.0f} MB, {rows} rows"
+    )
     print(f"stages: {figures['stages']}")
     print(f"rows without event_key: {figures['unrecognised_event_key']}")
 
