@@ -33,7 +33,7 @@ STAFF_EVENT_KEY = (
     r"|^\\core\\event\\(?:course_(?:module_)?(?:created|updated|deleted)"
     r"|course_section_(?:created|updated|deleted)|course_content_deleted|course_reset_\w+"
     r"|course_restored|course_backup_created|grade_\w+|user_graded|role_\w+"
-    r"|user_enrolment_\w+|enrol_instance_\w+|calendar_event_\w+|group_\w+|grouping_\w+"
+    r"|enrol_instance_\w+|group_\w+|grouping_\w+"
     r"|report_viewed|course_user_report_viewed)$"
     r"|\\event\\(?:grading_\w+|submission_graded|workflow_state_updated"
     r"|extension_granted|reveal_identities_\w+|batch_set_\w+|marker_updated"
