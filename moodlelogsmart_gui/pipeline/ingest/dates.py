@@ -99,13 +99,13 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     mp = (m + 9) % 12
     doy = (153 * mp + 2) // 5 + d - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
+    return np.asarray(era * 146097 + doe - 719468, dtype=np.int64)
 
 
 def _days_in_month(y: np.ndarray, m: np.ndarray) -> np.ndarray:
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     table = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31])
-    return table[np.clip(m - 1, 0, 12)] + ((m == 2) & leap)
+    return np.asarray(table[np.clip(m - 1, 0, 12)] + ((m == 2) & leap), dtype=np.int64)
 
 
 def _month_numbers(struct: pa.StructArray, months: dict[str, int]) -> np.ndarray:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -174,12 +173,12 @@ def _attributes_of(
     keys: pa.Array, catalogue: tuple[CatalogueEntry, ...]
 ) -> tuple[pa.Array, pa.Array, pa.Array]:
     first: dict[str, CatalogueEntry] = {}
-    for entry in catalogue:
-        if "{mod}" not in entry.event_key:
-            first.setdefault(entry.event_key, entry)
+    for candidate in catalogue:
+        if "{mod}" not in candidate.event_key:
+            first.setdefault(candidate.event_key, candidate)
     module, edulevel, crud = [], [], []
     for key in keys.to_pylist():
-        entry = first.get(key)
+        entry: CatalogueEntry | None = first.get(key)
         if entry is None:
             entry = next((e for e in catalogue if _generic_match(e.event_key, key)), None)
         mod = _generic_module(entry.event_key, key) if entry else None
@@ -230,8 +229,3 @@ def components_to_plugin(
     unique, indices = factorize(components)
     mapped = pa.array([table.get(normalise_label(u)) for u in unique.to_pylist()], pa.string())
     return take_back(mapped, indices)
-
-
-def to_numpy_bool(array: pa.Array) -> np.ndarray:
-    """A boolean arrow array as numpy (nulls as False)."""
-    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -117,7 +116,10 @@ def report_columns(
 ) -> Canonical:
     """Canonical columns of a log report download (any language, course or site)."""
     n = table.num_rows
-    get = lambda name: _column(table, layout, name)  # noqa: E731
+
+    def get(name: str) -> pa.ChunkedArray | None:
+        return _column(table, layout, name)
+
     desc = get("description")
     event_name = get("event_name")
     component = get("component")
@@ -169,7 +171,7 @@ def report_columns(
             aliases[name] = f"c{layout.columns[name]}"
         else:
             columns[name] = desc if name == "description" and desc is not None else _nulls(n)
-    detection = {
+    detection: dict[str, object] = {
         "language": language,
         "language_confidence": lang_conf,
         "description_templates": total,
@@ -219,8 +221,3 @@ def logstore_columns(
         "crud": empty_to_null(pc.utf8_lower(pc.utf8_trim_whitespace(get("crud")))),
     }
     return Canonical(columns, {}, {"language": None, "language_confidence": 0.0})
-
-
-def valid_mask(timestamps: np.ndarray) -> np.ndarray:
-    """Rows whose time was read."""
-    return ~np.isnat(timestamps)

@@ -16,6 +16,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -251,7 +252,7 @@ UTF8_REPLACING = "mls-utf-8-replace"
 
 
 class _ReplacingUtf8Decoder(codecs.BufferedIncrementalDecoder):
-    def _buffer_decode(self, data: bytes, errors: str, final: bool) -> tuple[str, int]:
+    def _buffer_decode(self, data: Any, errors: str, final: bool) -> tuple[str, int]:
         return codecs.utf_8_decode(data, "replace", final)
 
 
