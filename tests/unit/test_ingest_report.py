@@ -14,6 +14,7 @@ from tests.fixtures.checks import mismatches
 from tests.fixtures.moodle_logs import (
     LANGS,
     make_report_log,
+    report_csv_text,
     write_json,
     write_ods,
     write_report_csv,
@@ -330,3 +331,17 @@ def test_utf8_file_with_a_few_damaged_bytes_stays_utf8(tmp_path: Path) -> None:
     assert result.dropped["unreadable_date"] <= 1
     assert any("damaged bytes" in w for w in result.warnings)
     assert "às" in result.frame[dict(result.original_columns)["Data e hora"]].iloc[0]
+
+
+def test_header_in_an_unknown_language_is_read_by_position(tmp_path: Path) -> None:
+    log = make_report_log(60, "en", "4", seed=2)
+    dutch = [
+        "Tijd", "Volledige naam", "Betrokken gebruiker", "Gebeurteniscontext", "Onderdeel",
+        "Gebeurtenisnaam", "Beschrijving", "Oorsprong", "IP-adres",
+    ]  # fmt: skip
+    path = tmp_path / "nl.csv"
+    path.write_bytes(report_csv_text(log.rows, dutch).encode("utf-8-sig"))
+    result = ingest(path)
+    assert result.detection["header_row"] is True and result.rows_in == 60
+    assert [h for h, _ in result.original_columns] == dutch
+    assert mismatches(result.frame, log.expected) == {}

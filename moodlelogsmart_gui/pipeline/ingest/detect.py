@@ -164,6 +164,14 @@ def _report_headerless(rows: list[list[str]], width: int) -> Layout | None:
         columns["course"] = 0
     headers = [ENGLISH_HEADERS[c] for c in sorted(columns, key=columns.__getitem__)]
     layout = "report_site" if width == n + 1 else "report"
+    first = rows[0]
+    time_cell = first[columns["time"]] if len(first) == width else ""
+    if (
+        len(first) == width
+        and not _DESCRIPTION.match(first[desc_col].strip())
+        and not any(ch.isdigit() for ch in time_cell)
+    ):  # a header row in a language the tables do not know: keep its names
+        return Layout(layout, True, width, columns, list(first), skip=1)
     return Layout(layout, False, width, columns, headers)
 
 
