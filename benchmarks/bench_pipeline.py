@@ -281,16 +281,25 @@ def main() -> None:
     except ImportError:
         codec = "zlib (isal not installed)"
     print(f"deflate: {codec}")
+    floors, pipes, peaks = [], [], []
     for run in range(args.runs):
         floor, floor_wall, floor_mb = measure("floor", src, work / "floor.csv", args.zlib)
         pipe, pipe_wall, pipe_mb = measure("pipeline", src, work / "result.zip", args.zlib)
+        floors.append(floor)
+        pipes.append(pipe)
+        peaks.append(pipe_mb)
         print(
             f"run {run + 1}: floor {floor:.2f} s (process {floor_wall:.2f} s,"
             f" peak {floor_mb:.0f} MB)"
             f" | pipeline {pipe:.2f} s (process {pipe_wall:.2f} s, peak {pipe_mb:.0f} MB)"
             f" | ratio {pipe / floor:.2f}"
         )
-        print(f"  result.zip: {(work / 'result.zip').stat().st_size / 1e6:.0f} MB")
+    zipped = (work / "result.zip").stat().st_size / 1e6
+    print(
+        f"best of {args.runs}: floor {min(floors):.2f} s, pipeline {min(pipes):.2f} s,"
+        f" ratio {min(pipes) / min(floors):.2f}; pipeline peak {max(peaks):.0f} MB;"
+        f" result.zip {zipped:.0f} MB"
+    )
 
 
 if __name__ == "__main__":
