@@ -11,12 +11,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import PySide6
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from moodlelogsmart_gui import APP_NAME, __version__
 from moodlelogsmart_gui.gui.icons import app_icon
 from moodlelogsmart_gui.gui.main_window import MainWindow
+from moodlelogsmart_gui.gui.refcount_guard import install_if_needed
 from moodlelogsmart_gui.gui.translation import install_translators
 from moodlelogsmart_gui.jobs.lock import AlreadyRunningError, DataFolderLock
 from moodlelogsmart_gui.jobs.queue import JobQueue
@@ -124,6 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
+    if install_if_needed(app) is not None:
+        log.warning("PySide6 %s on Python %s: reference-count guard active", PySide6.__version__,
+                    sys.version.split()[0])  # fmt: skip
     install_translators(app)
     remaining = args if existing is not None else app.arguments()[1:]  # Qt took its options
     files = [arg for arg in remaining if not arg.startswith("-")]

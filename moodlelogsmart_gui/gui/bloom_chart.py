@@ -85,7 +85,7 @@ class BarChart(QWidget):
         row_h = self._row_height()
         label_w = min(
             max(metrics.horizontalAdvance(name) for name, _, _ in self._bars) + 10,
-            int(self.width() * 0.42),
+            int(self.width() * 0.5),
         )
         count_w = max(metrics.horizontalAdvance(f"{v:,}") for _, v, _ in self._bars) + 8
         bar_x = label_w
@@ -101,9 +101,10 @@ class BarChart(QWidget):
                 label,
             )
             width = bar_max * value / top_value
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(colour)
-            painter.drawRoundedRect(QRectF(bar_x, y + 3, max(2.0, width), row_h - 6), 3, 3)
+            if value > 0:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(colour)
+                painter.drawRoundedRect(QRectF(bar_x, y + 3, max(2.0, width), row_h - 6), 3, 3)
             painter.setPen(text_colour)
             painter.drawText(
                 QRectF(bar_x + width + 4, y, count_w, row_h),

@@ -202,6 +202,16 @@ class DetailsPane(QScrollArea):
         layout.addLayout(counts)
 
         layout.addWidget(self._heading(self.tr("Events per Bloom level")))
+        classified = summary.get("bloom_only_events")
+        if isinstance(classified, int) and isinstance(summary.get("rows_out"), int):
+            note = QLabel(
+                self.tr("%1 of %2 kept events were classified by a Bloom rule.")
+                .replace("%1", fmt.count_text(classified))
+                .replace("%2", fmt.count_text(summary["rows_out"]))
+            )
+            note.setObjectName("bloomCoverage")
+            note.setWordWrap(True)
+            layout.addWidget(note)
         self.bloom_chart.set_bars(
             bloom_bars(summary.get("events_per_bloom_level") or {}), self.tr("No events.")
         )

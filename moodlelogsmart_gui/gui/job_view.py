@@ -100,12 +100,12 @@ class JobTableView(QTableView):
     def apply_default_widths(self) -> None:
         """Column widths that fit typical values; the File column takes what is left."""
         widths = {
-            Column.FILE: 170,
-            Column.STATE: 190,
+            Column.FILE: 205,
+            Column.STATE: 175,
             Column.EVENTS_IN: 74,
             Column.KEPT: 64,
-            Column.STARTED: 100,
-            Column.DURATION: 72,
+            Column.STARTED: 86,
+            Column.DURATION: 70,
             Column.EXPIRES: 100,
         }
         for column, width in widths.items():

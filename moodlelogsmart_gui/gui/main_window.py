@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelection, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -39,6 +39,12 @@ if TYPE_CHECKING:
     from moodlelogsmart_gui.jobs.store import Job
     from moodlelogsmart_gui.paths import AppPaths
     from moodlelogsmart_gui.settings import LoadedSettings, Settings, SettingsStore
+
+
+def _items(count: int) -> str:
+    if count == 1:
+        return QCoreApplication.translate("MainWindow", "1 item")
+    return QCoreApplication.translate("MainWindow", "%1 items").replace("%1", str(count))
 
 
 def window_state_file(paths: AppPaths) -> Path:
@@ -253,14 +259,14 @@ class MainWindow(QMainWindow):
     def add_paths(self, paths: list[Path]) -> None:
         """Queue the log files among ``paths`` (folders included); refusals are listed."""
         if paths:
-            self.status.showMessage(self.tr("Adding %1 item(s)…").replace("%1", str(len(paths))))
+            self.status.showMessage(self.tr("Checking %1…").replace("%1", _items(len(paths))))
             self.intake.add(paths)
 
     def _on_intake_finished(self, job_ids: list[str], refused: list[tuple[str, str]]) -> None:
         if job_ids:
-            self.status.showMessage(
-                self.tr("%1 file(s) queued.").replace("%1", str(len(job_ids))), 8000
-            )
+            count = len(job_ids)
+            text = self.tr("1 file queued.") if count == 1 else self.tr("%1 files queued.")
+            self.status.showMessage(text.replace("%1", str(count)), 8000)
         if refused:
             lines = [f"• {name}: {reason}" if name else f"• {reason}" for name, reason in refused]
             shown = lines[:8]
@@ -299,9 +305,13 @@ class MainWindow(QMainWindow):
             except JobSubmitError as err:
                 self.notice.show_notice(f"{job.input_name}: {err}")
         if jobs:
-            self.status.showMessage(
-                self.tr("%1 job(s) removed from the history.").replace("%1", str(len(jobs))), 6000
+            count = len(jobs)
+            text = (
+                self.tr("1 job removed from the history.")
+                if count == 1
+                else self.tr("%1 jobs removed from the history.").replace("%1", str(count))
             )
+            self.status.showMessage(text, 6000)
 
     def _for_selected(self, command: Callable[[str], None], states: str) -> None:
         for job in self.selected_jobs():

@@ -64,11 +64,17 @@ def confirm_quit(parent: QWidget, running: int) -> bool:
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(_tr("Jobs are still running"))
     box.setText(
-        _tr("%1 job(s) are still running. Quitting now cancels them.").replace("%1", str(running))
+        _tr("1 job is still running. Quitting now cancels it.")
+        if running == 1
+        else _tr("%1 jobs are still running. Quitting now cancels them.").replace(
+            "%1", str(running)
+        )
     )
     box.setInformativeText(_tr("Queued files stay in the queue and start the next time."))
     quit_button = box.addButton(
-        _tr("Cancel %1 running jobs and quit").replace("%1", str(running)),
+        _tr("Cancel the running job and quit")
+        if running == 1
+        else _tr("Cancel %1 running jobs and quit").replace("%1", str(running)),
         QMessageBox.ButtonRole.DestructiveRole,
     )
     keep_button = box.addButton(_tr("Keep the window open"), QMessageBox.ButtonRole.RejectRole)

@@ -210,6 +210,10 @@
         <source>no user</source>
         <translation>sem usuário</translation>
     </message>
+    <message>
+        <source>%1 of %2 kept events were classified by a Bloom rule.</source>
+        <translation>%1 de %2 eventos mantidos foram classificados por uma regra de Bloom.</translation>
+    </message>
 </context>
 <context>
     <name>DropZone</name>
@@ -555,14 +559,6 @@
         <translation>Escolha arquivos de log do Moodle</translation>
     </message>
     <message>
-        <source>Adding %1 item(s)…</source>
-        <translation>Adicionando %1 item(ns)…</translation>
-    </message>
-    <message>
-        <source>%1 file(s) queued.</source>
-        <translation>%1 arquivo(s) na fila.</translation>
-    </message>
-    <message>
         <source>… and %1 more.</source>
         <translation>… e mais %1.</translation>
     </message>
@@ -573,10 +569,6 @@
     <message>
         <source>Nothing was added.</source>
         <translation>Nada foi adicionado.</translation>
-    </message>
-    <message>
-        <source>%1 job(s) removed from the history.</source>
-        <translation>%1 tarefa(s) removida(s) do histórico.</translation>
     </message>
     <message>
         <source>Settings saved and applied.</source>
@@ -611,10 +603,6 @@
         <translation>Há tarefas em execução</translation>
     </message>
     <message>
-        <source>%1 job(s) are still running. Quitting now cancels them.</source>
-        <translation>%1 tarefa(s) ainda em execução. Sair agora as cancela.</translation>
-    </message>
-    <message>
         <source>Queued files stay in the queue and start the next time.</source>
         <translation>Os arquivos na fila continuam na fila e começam na próxima vez.</translation>
     </message>
@@ -633,6 +621,46 @@
     <message>
         <source>&lt;b&gt;MoodleLogSmart %1&lt;/b&gt;&lt;p&gt;Turns Moodle log exports into enriched event logs (CSV and XES), every event classified by Bloom's taxonomy.&lt;/p&gt;</source>
         <translation>&lt;b&gt;MoodleLogSmart %1&lt;/b&gt;&lt;p&gt;Transforma logs exportados do Moodle em logs de eventos enriquecidos (CSV e XES), com cada evento classificado pela taxonomia de Bloom.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>1 item</source>
+        <translation>1 item</translation>
+    </message>
+    <message>
+        <source>%1 items</source>
+        <translation>%1 itens</translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation>Verificando %1…</translation>
+    </message>
+    <message>
+        <source>1 file queued.</source>
+        <translation>1 arquivo na fila.</translation>
+    </message>
+    <message>
+        <source>%1 files queued.</source>
+        <translation>%1 arquivos na fila.</translation>
+    </message>
+    <message>
+        <source>1 job removed from the history.</source>
+        <translation>1 tarefa removida do histórico.</translation>
+    </message>
+    <message>
+        <source>%1 jobs removed from the history.</source>
+        <translation>%1 tarefas removidas do histórico.</translation>
+    </message>
+    <message>
+        <source>1 job is still running. Quitting now cancels it.</source>
+        <translation>1 tarefa ainda está em execução. Sair agora a cancela.</translation>
+    </message>
+    <message>
+        <source>%1 jobs are still running. Quitting now cancels them.</source>
+        <translation>%1 tarefas ainda estão em execução. Sair agora as cancela.</translation>
+    </message>
+    <message>
+        <source>Cancel the running job and quit</source>
+        <translation>Cancelar a tarefa em execução e sair</translation>
     </message>
 </context>
 <context>

@@ -32,7 +32,7 @@ def test_closing_with_a_running_job_can_keep_the_window_open(
     dialogs.prompt_answer = "keep"
     assert not window.close()
     assert window.isVisible()
-    assert dialogs.prompts == ["1 job(s) are still running. Quitting now cancels them."]
+    assert dialogs.prompts == ["1 job is still running. Quitting now cancels it."]
     assert window.queue.running_count() == 1
     release.write_text("go")
     qtbot.waitUntil(lambda: window.queue.running_count() == 0, timeout=10000)
