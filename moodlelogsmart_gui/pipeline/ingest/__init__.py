@@ -106,7 +106,7 @@ def _frame(
         arrays[f"orig_{i}"] = table.column(name)
     arrays["timestamp"] = pa.array(timestamps, pa.timestamp("ns"))
     for name, array in canonical.columns.items():
-        arrays[name] = array
+        arrays[name] = array.cast(pa.large_string()) if array.type == pa.string() else array
     combined = pa.table(arrays)
     keep = ~np.isnat(timestamps)
     if not keep.all():

@@ -32,13 +32,17 @@ def factorize(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]
 
 def take_back(mapped: pa.Array, indices: np.ndarray) -> pa.Array:
     """Map per-distinct-value results back to rows (index ``len(mapped)`` gives null)."""
+    if mapped.type == pa.string():  # pandas keeps text as large_string: build it so
+        mapped = mapped.cast(pa.large_string())
     padded = pa.concat_arrays([mapped, pa.nulls(1, mapped.type)])
     return padded.take(pa.array(indices))
 
 
 def empty_to_null(array: pa.Array | pa.ChunkedArray, *tokens: str) -> pa.Array | pa.ChunkedArray:
-    """Empty strings (and any of ``tokens``, e.g. "-") become null."""
+    """Empty strings (and any of ``tokens``, e.g. "-") become null; untouched if none occur."""
     blank = pc.is_in(array, value_set=pa.array(["", *tokens], pa.string()))
+    if not pc.any(blank).as_py():
+        return array
     return pc.if_else(blank, NULL_STRING, array)
 
 

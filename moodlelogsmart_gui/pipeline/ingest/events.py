@@ -116,7 +116,10 @@ def _classify_templates(
         if "{mod}" in entry.event_key:
             mod = pc.struct_field(pc.extract_regex(templates, entry.pattern), "mod")
             prefix, _, suffix = entry.event_key.partition("{mod}")
-            candidate = pc.binary_join_element_wise(prefix, mod, suffix, "")
+            text = mod.type
+            candidate = pc.binary_join_element_wise(
+                pa.scalar(prefix, text), mod, pa.scalar(suffix, text), pa.scalar("", text)
+            )
         else:
             hit = pc.match_substring_regex(templates, entry.pattern)
             candidate = pc.if_else(hit, entry.event_key, NULL_STRING)
@@ -157,7 +160,9 @@ def normalise_event_class(names: pa.Array) -> pa.Array:
     """Logstore event classes with the leading backslash Moodle uses (``\\mod_x\\event\\y``)."""
     trimmed = pc.utf8_trim_whitespace(names)
     has = pc.starts_with(trimmed, "\\")
-    return _empty_to_null(pc.if_else(has, trimmed, pc.binary_join_element_wise("\\", trimmed, "")))
+    text = trimmed.type
+    joined = pc.binary_join_element_wise(pa.scalar("\\", text), trimmed, pa.scalar("", text))
+    return _empty_to_null(pc.if_else(has, trimmed, joined))
 
 
 def catalogue_attributes(

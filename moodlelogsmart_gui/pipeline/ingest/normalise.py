@@ -42,6 +42,16 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
     "crud",
 )
 LOGSTORE_NULLS = ("NULL", "\\N")
+LOGSTORE_DIRECT = {
+    "user_id": "userid",
+    "real_user": "realuserid",
+    "affected_user": "relateduserid",
+    "component": "component",
+    "event_name": "eventname",
+    "origin": "origin",
+    "ip": "ip",
+    "course": "courseid",
+}
 
 
 @dataclass
@@ -60,7 +70,7 @@ def _column(table: pa.Table, layout: Layout, name: str) -> pa.ChunkedArray | Non
 
 
 def _nulls(n: int) -> pa.Array:
-    return pa.nulls(n, pa.string())
+    return pa.nulls(n, pa.large_string())
 
 
 def split_logged_in_as(
@@ -202,22 +212,24 @@ def logstore_columns(
     )
     contextlevel = get("contextlevel")
     is_module = pc.fill_null(pc.equal(contextlevel, "70"), False)
-    columns = {
-        "user_id": empty_to_null(get("userid"), "0"),  # 0: no user (cron, not logged in)
+    columns: dict[str, pa.ChunkedArray | pa.Array] = {
         "user_name": _nulls(n),
-        "real_user": get("realuserid"),
-        "affected_user": get("relateduserid"),
         "context": _nulls(n),
-        "component": component,
-        "event_name": get("eventname"),
         "description": _nulls(n),
-        "origin": get("origin"),
-        "ip": get("ip"),
-        "course": get("courseid"),
         "event_key": key,
         "module": pc.coalesce(events.module_from_component(component), cat_module),
         "cmid": pc.if_else(is_module, get("contextinstanceid"), NULL_STRING),
         "edulevel": edulevel,
         "crud": empty_to_null(pc.utf8_lower(pc.utf8_trim_whitespace(get("crud")))),
     }
-    return Canonical(columns, {}, {"language": None, "language_confidence": 0.0})
+    aliases: dict[str, str] = {}
+    for canonical, raw in LOGSTORE_DIRECT.items():
+        column = _column(table, layout, raw)
+        cleaned = _nulls(n) if column is None else empty_to_null(column, *LOGSTORE_NULLS)
+        if canonical == "user_id":
+            cleaned = empty_to_null(cleaned, "0")  # 0: no user (cron, not logged in)
+        if column is not None and cleaned is column:  # nothing to change: share the column
+            aliases[canonical] = f"c{layout.columns[raw]}"
+        else:
+            columns[canonical] = cleaned
+    return Canonical(columns, aliases, {"language": None, "language_confidence": 0.0})

@@ -405,7 +405,7 @@ def _read_csv_once(
         invalid_row_handler=skip_row if skip_bad_rows else None,
     )
     convert_opts = pacsv.ConvertOptions(
-        column_types={names[i]: pa.string() for i in include},
+        column_types={names[i]: pa.large_string() for i in include},
         include_columns=[names[i] for i in include],
         null_values=null_values,
         strings_can_be_null=True,

@@ -37,7 +37,7 @@ def read_spreadsheet(path: Path, kind: str) -> pa.Table:
     if frame.empty:
         raise BadInputError(f"The {kind} spreadsheet is empty: download the log again from Moodle.")
     arrays = [
-        pa.array(frame[c].to_numpy(dtype=object), pa.string(), from_pandas=True)
+        pa.array(frame[c].to_numpy(dtype=object), pa.large_string(), from_pandas=True)
         for c in frame.columns
     ]
     return pa.table(arrays, names=column_names(len(arrays)))
@@ -46,14 +46,15 @@ def read_spreadsheet(path: Path, kind: str) -> pa.Table:
 def _text_column(values: tuple[Any, ...]) -> pa.Array:
     """A JSON column as text: strings kept, numbers written plainly, other values as JSON."""
     try:
-        return pa.array(values, pa.string())
+        return pa.array(values, pa.large_string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         pass
     try:
-        return pc.cast(pa.array(values), pa.string())
+        return pc.cast(pa.array(values), pa.large_string())
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return pa.array(
-            [v if isinstance(v, str) or v is None else json.dumps(v) for v in values], pa.string()
+            [v if isinstance(v, str) or v is None else json.dumps(v) for v in values],
+            pa.large_string(),
         )
 
 
