@@ -134,3 +134,11 @@ def test_years_outside_any_moodle_log_are_unreadable_not_overflowing() -> None:
     assert np.isnat(parsed.timestamps).tolist() == [True, True, False, True]
     epoch = _parse(["99999999999", "1700000000", "100000000"])
     assert np.isnat(epoch.timestamps).tolist() == [True, False, True]
+
+
+def test_padded_cells_are_read() -> None:
+    values = ["15/01/24, 09:03:10"] * 5000 + [" 16/01/24, 10:00:00 ", "17/01/24, 11:00:00\t"]
+    parsed = _parse(values)
+    assert parsed.unreadable == 0
+    assert parsed.timestamps[-1] == np.datetime64("2024-01-17T11:00", "ns")
+    assert _parse(["  5/01/24, 09:03  ", " 15/01/24, 09:04"]).unreadable == 0

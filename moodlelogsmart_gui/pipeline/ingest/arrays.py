@@ -21,11 +21,16 @@ def factorize(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]
     """
     if isinstance(values, pa.Array):
         values = pa.chunked_array([values])
-    encoded = pa.table({"v": pc.dictionary_encode(values)}).unify_dictionaries().column("v")
+    return factorize_encoded(pc.dictionary_encode(values))
+
+
+def factorize_encoded(encoded: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """:func:`factorize` for chunks that are already dictionary-encoded."""
     if encoded.num_chunks == 0:
         return pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
-    unique = encoded.chunk(0).dictionary
-    indices = pa.chunked_array([chunk.indices for chunk in encoded.chunks], pa.int32())
+    unified = pa.table({"v": encoded}).unify_dictionaries().column("v")
+    unique = unified.chunk(0).dictionary
+    indices = pa.chunked_array([chunk.indices for chunk in unified.chunks], pa.int32())
     filled = pc.fill_null(indices, len(unique))
     return unique, np.asarray(filled.to_numpy(), dtype=np.int64)
 

@@ -316,9 +316,10 @@ def parse_times(
     year_source: str = "the current year",
 ) -> ParsedTimes:
     """Parse a column of Moodle times; unreadable values become NaT and are counted."""
-    column = pc.utf8_trim_whitespace(column.cast(pa.string()))
     n_rows = len(column)
-    sample = _spread_sample(column)
+    sample = pc.utf8_trim_whitespace(_spread_sample(column))
+    if not pc.all(pc.equal(sample, _spread_sample(column))).as_py():
+        column = pc.utf8_trim_whitespace(column)  # padded cells: trim once, up front
     pattern = _choose_pattern(sample) if len(sample) else None
     if pattern is None:
         return ParsedTimes(np.full(n_rows, _NAT_NS), None, None, False, n_rows, "local")
@@ -349,9 +350,10 @@ def parse_times(
         rollover = (days - days.astype("datetime64[M]")).astype(np.int64) < 3
         again = present & (np.isnat(stamps) | rollover)
         if again.any():
-            rest = column.filter(pa.array(again))
+            rest = pc.utf8_trim_whitespace(column.filter(pa.array(again)))
             stamps[again] = _parse_generic(rest, pattern, months, default_year, order)[0]
     else:
+        column = pc.utf8_trim_whitespace(column)
         stamps, order, ambiguous = _parse_generic(column, pattern, months, default_year, None)
         fmt = describe_format(sample_value, pattern, order)
     warnings: list[str] = []

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from moodlelogsmart_gui.pipeline.ingest.arrays import NULL_STRING, factorize, per_chunk, take_back
+from moodlelogsmart_gui.pipeline.ingest.arrays import (
+    NULL_STRING,
+    factorize,
+    factorize_encoded,
+    per_chunk,
+    take_back,
+)
 from moodlelogsmart_gui.pipeline.ingest.tables import CatalogueEntry, normalise_label
 
 USER_ID = r"^\s*(?:The|A|An)?\s*user with (?:the )?id '(?P<uid>-?\d+)'"
@@ -131,8 +137,12 @@ def event_keys_from_descriptions(
     desc: pa.ChunkedArray | pa.Array, catalogue: tuple[CatalogueEntry, ...]
 ) -> tuple[pa.Array, pa.Array, int, int]:
     """Event key and module per row from Description templates; (classified, total) templates."""
-    templates = per_chunk(lambda c: pc.replace_substring_regex(c, r"'-?\d+'", "'#'"), desc)
-    unique, indices = factorize(templates)
+
+    def encoded_templates(chunk: pa.Array) -> pa.Array:
+        # encoded chunk by chunk: the full-size template text never exists all at once
+        return pc.dictionary_encode(pc.replace_substring_regex(chunk, r"'-?\d+'", "'#'"))
+
+    unique, indices = factorize_encoded(per_chunk(encoded_templates, desc))
     # Moodle wraps some sentences in its source ("activity\n            with"): one space
     unique = pc.utf8_trim_whitespace(pc.replace_substring_regex(unique, r"\s+", " "))
     keys, classified = _classify_templates(unique, catalogue)
