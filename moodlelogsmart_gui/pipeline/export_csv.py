@@ -28,37 +28,71 @@ CLASSIFICATION = ("activity_type", "bloom_level", "is_active", "rule_id")
 Transform = Callable[[pa.Array], pa.Array]
 
 
-def formula_risk(values: pa.Array) -> pa.Array:
-    """True where a spreadsheet would run the cell as a formula (prefix tests, no regex)."""
-    risky = pc.and_(pc.starts_with(values, "-"), pc.greater(pc.binary_length(values), 1))
-    for trigger in FORMULA_STARTS:
-        risky = pc.or_(risky, pc.starts_with(values, trigger))
-    return pc.fill_null(risky, False)
+def _layout(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes and the per-row offsets of a plain ``string`` array (no copy)."""
+    buffers = values.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[
+        values.offset : values.offset + len(values) + 1
+    ]
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None
+        else np.zeros(0, np.uint8)
+    )
+    return data, offsets
+
+
+def _rows_with_bytes(values: pa.Array, wanted: bytes) -> np.ndarray:
+    """Rows whose text contains any of the (ASCII) ``wanted`` bytes: one pass over the bytes."""
+    data, offsets = _layout(values)
+    text = data[offsets[0] : offsets[-1]]
+    hit = np.zeros(len(text), dtype=bool)
+    for byte in wanted:
+        hit |= text == byte
+    rows = np.zeros(len(values), dtype=bool)
+    found = np.flatnonzero(hit) + offsets[0]
+    if len(found):
+        rows[np.searchsorted(offsets, found, side="right") - 1] = True
+    return rows
+
+
+def formula_risk(values: pa.Array) -> np.ndarray:
+    """True where a spreadsheet would run the cell as a formula (checks each first byte)."""
+    data, offsets = _layout(values)
+    lengths = np.diff(offsets)
+    first = np.zeros(len(values), dtype=np.uint8)
+    filled = lengths > 0
+    first[filled] = data[offsets[:-1][filled]]
+    risky = np.isin(first, np.frombuffer("".join(FORMULA_STARTS).encode(), dtype=np.uint8))
+    risky |= (first == ord("-")) & (lengths > 1)
+    return risky
 
 
 def neutralise_formulas(values: pa.Array) -> pa.Array:
     """Prefix ``'`` to cells a spreadsheet would run as a formula (``=``, ``+``, ``@``, ...)."""
     values = _plain(values)
     risky = formula_risk(values)
-    if not pc.any(risky).as_py():
+    if not risky.any():
         return values
-    return pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
+    return pc.if_else(pa.array(risky), pc.binary_join_element_wise("'", values, ""), values)
 
 
 def csv_field(values: pa.Array, always_quote: bool = False) -> pa.Array:
     """Neutralised, and quoted (``"`` doubled) where the text holds ``"``, ``,`` or a line end.
 
-    ``always_quote`` quotes every value: cheaper than searching a mostly unique column.
+    ``always_quote`` quotes every value (for mostly unique columns: no per-row decision).
     """
     values = neutralise_formulas(values)
-    if always_quote:
-        return pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
-    needs = pc.match_substring_regex(values, '[",\r\n]')
-    count = pc.sum(needs).as_py() or 0
-    if count == 0:
+    needs = (
+        np.ones(len(values), dtype=bool) if always_quote else _rows_with_bytes(values, b'",\r\n')
+    )
+    if not needs.any():
         return values
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
-    return quoted if count == len(values) else pc.if_else(needs, quoted, values)
+    inner = values
+    if _rows_with_bytes(values, b'"').any():
+        inner = pc.replace_substring(values, '"', '""')
+    quoted = pc.binary_join_element_wise('"', inner, '"', "")
+    return quoted if needs.all() else pc.if_else(pa.array(needs), quoted, values)
 
 
 def _plain(values: pa.Array) -> pa.Array:

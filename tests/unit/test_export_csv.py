@@ -181,3 +181,14 @@ def test_one_pass_pairs_equal_two_separate_files() -> None:
     part = b"".join(bytes(b) for _, b in pairs)
     assert full == b"".join(bytes(c) for c in csv_chunks(table, rows, chunk_rows=5))
     assert part == b"".join(bytes(c) for c in csv_chunks(table, rows[subset]))
+
+
+@given(st.lists(TEXT, min_size=1, max_size=12), st.integers(0, 11), st.booleans())
+@settings(max_examples=100, deadline=None)
+def test_fields_of_a_slice_equal_the_slice_of_fields(
+    values: list[str], start: int, always: bool
+) -> None:
+    array = pa.array(values, type=pa.string())
+    start = min(start, len(values))
+    whole = csv_field(array, always).to_pylist()
+    assert csv_field(array.slice(start), always).to_pylist() == whole[start:]
