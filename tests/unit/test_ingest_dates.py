@@ -142,3 +142,15 @@ def test_padded_cells_are_read() -> None:
     assert parsed.unreadable == 0
     assert parsed.timestamps[-1] == np.datetime64("2024-01-17T11:00", "ns")
     assert _parse(["  5/01/24, 09:03  ", " 15/01/24, 09:04"]).unreadable == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(moments, min_size=1, max_size=30))
+def test_year_less_27_format_recovered_with_given_year(moments_: list[dt.datetime]) -> None:
+    values = [format_time(m, "en", "2.7") for m in moments_]
+    parsed = _parse(values, year=2024)  # a leap year: 29 Feb always exists
+    expected = [
+        np.datetime64(m.replace(year=2024, second=0, microsecond=0), "ns") for m in moments_
+    ]
+    assert list(parsed.timestamps) == expected
+    assert parsed.date_format == "%d %b, %H:%M"
