@@ -350,3 +350,14 @@ def test_refusal_names_header_cells_on_one_printable_line(tmp_path: Path) -> Non
     with pytest.raises(BadInputError) as err:
         ingest(path)
     assert _one_sentence(str(err.value)) and "\x07" not in str(err.value)
+
+
+def test_data_rows_wider_than_the_header(tmp_path: Path) -> None:
+    log = _log(50)
+    text = report_csv_text([[*row, ""] for row in log.rows], None)  # "...,web,10.0.0.1,"
+    path = tmp_path / "trailing.csv"
+    path.write_text(",".join(log.header) + "\n" + text, encoding="utf-8")
+    result = ingest(path)
+    assert result.rows_in == 50 and result.dropped["malformed_row"] == 0
+    assert [h for h, _ in result.original_columns] == [*log.header, "column 10"]
+    assert mismatches(result.frame, log.expected) == {}

@@ -186,6 +186,9 @@ def detect_layout(rows: list[list[str]], tables: LanguageTables) -> Layout:
         found = _logstore_from_header(header, norm) or _report_from_header(header, norm, tables)
         if found is not None:
             found.skip = at + 1
+            if width > found.ncols:  # data rows wider than the header (trailing delimiters)
+                found.headers += [""] * (width - found.ncols)
+                found.ncols = width
             break
     header = rows[0]
     found = found or _logstore_headerless(rows, width) or _report_headerless(rows, width)
