@@ -70,7 +70,7 @@ def formula_risk(values: pa.Array) -> np.ndarray:
 
 def neutralise_formulas(values: pa.Array) -> pa.Array:
     """Prefix ``'`` to cells a spreadsheet would run as a formula (``=``, ``+``, ``@``, ...)."""
-    values = _plain(values)
+    values = plain_text(values)
     risky = formula_risk(values)
     if not risky.any():
         return values
@@ -95,7 +95,7 @@ def csv_field(values: pa.Array, always_quote: bool = False) -> pa.Array:
     return quoted if needs.all() else pc.if_else(pa.array(needs), quoted, values)
 
 
-def _plain(values: pa.Array) -> pa.Array:
+def plain_text(values: pa.Array) -> pa.Array:
     """A non-null ``string`` array (missing values become empty text)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
@@ -183,7 +183,7 @@ def encode_text(
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy().astype(np.int32)
         categories = pa.array(series.cat.categories.astype(object).tolist(), type=pa.string())
-        values = transform(pa.concat_arrays([_plain(categories), pa.array([""])]))
+        values = transform(pa.concat_arrays([plain_text(categories), pa.array([""])]))
         return DictColumn(np.where(codes < 0, len(categories), codes).astype(np.int32), values)
     if series.dtype == bool or series.dtype == "boolean":
         codes = series.fillna(False).to_numpy(dtype=bool).astype(np.int32)
@@ -193,9 +193,9 @@ def encode_text(
         array = array.combine_chunks()
     sample = array.slice(0, 20_000)
     if len(array) > 50_000 and len(pc.unique(sample)) > len(sample) // 2:
-        return PlainColumn((plain_transform or transform)(_plain(array)))
+        return PlainColumn((plain_transform or transform)(plain_text(array)))
     encoded = pc.dictionary_encode(array, null_encoding="encode")
-    values = _plain(encoded.dictionary)
+    values = plain_text(encoded.dictionary)
     return DictColumn(encoded.indices.to_numpy().astype(np.int32), transform(values))
 
 

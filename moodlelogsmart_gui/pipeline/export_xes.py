@@ -20,8 +20,8 @@ from moodlelogsmart_gui.pipeline.export_csv import (
     CHUNK_ROWS,
     DictColumn,
     TimestampColumn,
-    _plain,
     encode_timestamps,
+    plain_text,
     string_buffer,
 )
 
@@ -56,7 +56,7 @@ EVENT_STRINGS = (
 
 def xml_escape(values: pa.Array) -> pa.Array:
     """Text safe inside a double-quoted XML attribute: illegal characters dropped, rest escaped."""
-    values = pc.replace_substring_regex(_plain(values), XML_ILLEGAL, "")
+    values = pc.replace_substring_regex(plain_text(values), XML_ILLEGAL, "")
     for raw, escaped in ESCAPES:
         values = pc.replace_substring(values, raw, escaped)
     return values
