@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from moodlelogsmart_gui.pipeline.errors import BadInputError
-from moodlelogsmart_gui.pipeline.ingest import dates, detect, normalise, read
+from moodlelogsmart_gui.pipeline.ingest import dates, detect, legacy, normalise, read
 from moodlelogsmart_gui.pipeline.ingest.normalise import CANONICAL_COLUMNS
 from moodlelogsmart_gui.pipeline.ingest.tables import load_catalogue, load_languages, printable
 
@@ -38,6 +38,14 @@ _LOGSTORE_SOURCES = {
     "course": "courseid",
     "edulevel": "edulevel",
     "crud": "crud",
+}
+_LEGACY_SOURCES = {
+    "timestamp": "time",
+    "user_id": "userid",
+    "user_name": "user_name",
+    "ip": "ip",
+    "course": "course",
+    "context": "legacy_info",
 }
 _REPORT_SOURCES = {
     "timestamp": "time",
@@ -76,7 +84,7 @@ def _raw_table(source: read.Source, layout: detect.Layout) -> tuple[pa.Table, in
         table = source.table.slice(layout.skip)
         names = [f"c{i}" for i in keep if f"c{i}" in table.column_names]
         return table.select(names), 0
-    nulls = ["", "NULL", "\\N"] if layout.layout == "logstore" else [""]
+    nulls = ["", "NULL", "\\N"] if layout.layout in ("logstore", "legacy_log") else [""]
     return read.read_csv_table(source, layout.ncols, layout.skip, keep, nulls)
 
 
@@ -121,6 +129,8 @@ def _frame(
 def _column_report(layout: detect.Layout) -> dict[str, str]:
     if layout.layout == "logstore":
         wanted = {k: v for k, v in _LOGSTORE_SOURCES.items() if v in layout.columns}
+    elif layout.layout.startswith("legacy"):
+        wanted = {k: v for k, v in _LEGACY_SOURCES.items() if v in layout.columns}
     else:
         wanted = {k: v for k, v in _REPORT_SOURCES.items() if v in layout.columns}
     return {k: layout.headers[layout.columns[v]] for k, v in wanted.items()}
@@ -172,6 +182,8 @@ def ingest(
     progress(35, "detect")
     if layout.layout == "logstore":
         canonical = normalise.logstore_columns(table, layout, catalogue)
+    elif layout.layout.startswith("legacy"):
+        canonical = legacy.legacy_columns(table, layout, tables, catalogue)
     else:
         canonical = normalise.report_columns(table, layout, tables, catalogue)
     progress(45, "normalise")

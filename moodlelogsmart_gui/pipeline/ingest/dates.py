@@ -160,6 +160,8 @@ def describe_format(sample: str, pattern: str, order: str | None) -> str:
     directive = {"d": "%d", "m": "%m", "H": "%H", "M": "%M", "S": "%S", "ap": "%p"}
     directive["a"], directive["b"] = ("%m", "%d") if order == "month_first" else ("%d", "%m")
     groups = match.groupdict()
+    if groups.get("ap"):
+        directive["H"] = "%I"
     if groups.get("y"):
         directive["y"] = "%Y" if len(match.group("y")) == 4 else "%y"
     if groups.get("mon"):

@@ -100,6 +100,44 @@ def _logstore_headerless(rows: list[list[str]], width: int) -> Layout | None:
     return Layout("logstore", False, width, cols, names, language=None)
 
 
+MDL_LOG_COLUMNS = (
+    "id",
+    "time",
+    "userid",
+    "ip",
+    "course",
+    "module",
+    "cmid",
+    "action",
+    "url",
+    "info",
+)
+_WORD = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _legacy_log_from_header(row: list[str], norm: list[str]) -> Layout | None:
+    """An ``mdl_log`` export with its header row."""
+    known = {name: i for i, name in reversed(list(enumerate(norm))) if name in MDL_LOG_COLUMNS}
+    if not {"time", "module", "action"} <= known.keys() or len(known) < 5:
+        return None
+    return Layout("legacy_log", True, len(row), known, list(row))
+
+
+def _legacy_log_headerless(rows: list[list[str]], width: int) -> Layout | None:
+    """An ``mdl_log`` export without header: 10 columns, epoch time, a module word."""
+    if width != len(MDL_LOG_COLUMNS):
+        return None
+    body = [r for r in rows if len(r) == width][:50]
+    if not body:
+        return None
+    times = sum(1 for r in body if _EPOCH.match(r[1].strip()))
+    words = sum(1 for r in body if _WORD.match(r[5].strip()))
+    if times < 0.8 * len(body) or words < 0.8 * len(body):
+        return None
+    columns = {name: i for i, name in enumerate(MDL_LOG_COLUMNS)}
+    return Layout("legacy_log", False, width, columns, list(MDL_LOG_COLUMNS))
+
+
 def _score_languages(norm: list[str], tables: LanguageTables) -> tuple[str | None, int]:
     scores = Counter(
         {lang: sum(1 for n in norm if n in hdr) for lang, hdr in tables.headers.items()}
@@ -135,6 +173,13 @@ def _report_from_header(row: list[str], norm: list[str], tables: LanguageTables)
         for canonical, i in zip(CANONICAL_HEADERS, rest, strict=True):
             if canonical not in columns and i not in columns.values():
                 columns[canonical] = i
+    if "legacy_action" in columns and not {"event_name", "description"} & columns.keys():
+        if "time" not in columns:
+            raise BadInputError(f"No '{ENGLISH_HEADERS['time']}' column: found {_found(row)}.")
+        confidence = min(1.0, score / 6)
+        return Layout(
+            "legacy_report", True, len(row), columns, list(row), dropped, lang, confidence
+        )
     _require_report_columns(columns, row)
     layout = "report_site" if "course" in columns else "report"
     confidence = min(1.0, score / len(CANONICAL_HEADERS))
@@ -183,7 +228,11 @@ def detect_layout(rows: list[list[str]], tables: LanguageTables) -> Layout:
     found = None
     for at, header in enumerate(rows[: MAX_TITLE_ROWS + 1]):  # a title line may come first
         norm = [normalise_label(c) for c in header]
-        found = _logstore_from_header(header, norm) or _report_from_header(header, norm, tables)
+        found = (
+            _logstore_from_header(header, norm)
+            or _legacy_log_from_header(header, norm)
+            or _report_from_header(header, norm, tables)
+        )
         if found is not None:
             found.skip = at + 1
             if width > found.ncols:  # data rows wider than the header (trailing delimiters)
@@ -191,7 +240,12 @@ def detect_layout(rows: list[list[str]], tables: LanguageTables) -> Layout:
                 found.ncols = width
             break
     header = rows[0]
-    found = found or _logstore_headerless(rows, width) or _report_headerless(rows, width)
+    found = (
+        found
+        or _logstore_headerless(rows, width)
+        or _legacy_log_headerless(rows, width)
+        or _report_headerless(rows, width)
+    )
     if found is None:
         raise BadInputError(
             f"This is not a Moodle log: its columns ({_found(header)}) are neither the log "

@@ -70,6 +70,7 @@ class CatalogueEntry:
     crud: str | None
     pattern: str | None
     name_en: str | None
+    legacy: tuple[str, ...] = ()  # "module action" of the pre-2.7 log (e.g. "forum add post")
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,9 @@ def load_catalogue(path: Path | None = None) -> tuple[CatalogueEntry, ...]:
                     crud=row["crud"].strip() or None,
                     pattern=expand_pattern(row["pattern"].strip()) or None,
                     name_en=row["name_en"].strip() or None,
+                    legacy=tuple(
+                        a.strip() for a in (row.get("legacy") or "").split("|") if a.strip()
+                    ),
                 )
             )
     return tuple(entries)
