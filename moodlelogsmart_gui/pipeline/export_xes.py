@@ -186,10 +186,12 @@ def _trace_pieces(events: XesEvents, case: np.ndarray) -> tuple[np.ndarray, np.n
     return heads, (case * 2 + last).astype(np.int32)
 
 
-def _wrap(events: XesEvents, heads: np.ndarray, body: pa.Array, tails: np.ndarray) -> pa.Buffer:
+def _lines(events: XesEvents, rows: np.ndarray, heads: np.ndarray, tails: np.ndarray) -> pa.Buffer:
+    """Event lines for ``rows``: trace opening (or nothing), body, time, tail (and closing)."""
     line = pc.binary_join_element_wise(
         pa.DictionaryArray.from_arrays(pa.array(heads), events.heads).cast(pa.string()),
-        body,
+        events.templates.take(rows),
+        events.times.take(rows),
         pa.DictionaryArray.from_arrays(pa.array(tails), events.tails).cast(pa.string()),
         "",
     )
@@ -216,8 +218,8 @@ def xes_chunk_pairs(
     subset_attributes: Mapping[str, str],
     chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[tuple[bytes | pa.Buffer, bytes | pa.Buffer]]:
-    """The XES of ``rows`` and of ``rows[subset]`` in one pass; both share each event's body
-    (template and time), only the trace openings and closings differ."""
+    """The XES of ``rows`` and of ``rows[subset]`` in one pass over the same prepared pieces
+    (event templates, times, per-case openings and closings)."""
     offset = events.times.offset
     yield (
         xes_header(attributes, offset).encode("utf-8"),
@@ -230,11 +232,9 @@ def xes_chunk_pairs(
     for start in range(0, len(rows), chunk_rows):
         end = min(start + chunk_rows, len(rows))
         chosen = rows[start:end]
-        body = pc.binary_join_element_wise(
-            events.templates.take(chosen), events.times.take(chosen), ""
-        )
-        whole = _wrap(events, heads[start:end], body, tails[start:end])
         lo, hi = before[start], before[end]
-        part = body.filter(pa.array(subset[start:end]))
-        yield whole, _wrap(events, sub_heads[lo:hi], part, sub_tails[lo:hi])
+        yield (
+            _lines(events, chosen, heads[start:end], tails[start:end]),
+            _lines(events, chosen[subset[start:end]], sub_heads[lo:hi], sub_tails[lo:hi]),
+        )
     yield b"</log>\n", b"</log>\n"
