@@ -154,3 +154,14 @@ def test_year_less_27_format_recovered_with_given_year(moments_: list[dt.datetim
     ]
     assert list(parsed.timestamps) == expected
     assert parsed.date_format == "%d %b, %H:%M"
+
+
+def test_year_less_log_spanning_new_year_uses_the_download_time() -> None:
+    values = ["3 Jan, 09:00", "31 Dec, 23:00", "15 Dec, 10:00"]
+    parsed = parse_times(
+        pa.array(values), MONTHS, 2015, "the file name", dt.datetime(2015, 1, 5, 12, 0)
+    )
+    assert parsed.timestamps.tolist() == [
+        np.datetime64(f"{d}", "ns").tolist()
+        for d in ("2015-01-03T09:00", "2014-12-31T23:00", "2014-12-15T10:00")
+    ]

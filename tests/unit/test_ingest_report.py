@@ -345,3 +345,17 @@ def test_header_in_an_unknown_language_is_read_by_position(tmp_path: Path) -> No
     assert result.detection["header_row"] is True and result.rows_in == 60
     assert [h for h, _ in result.original_columns] == dutch
     assert mismatches(result.frame, log.expected) == {}
+
+
+def test_moodle_27_tab_txt_download_with_saved_at_line(tmp_path: Path) -> None:
+    """Moodle 2.7-3.0 wrote logs_*.txt: tab-separated, a "Saved at" line, year-less times."""
+    log = make_report_log(120, "en", "2.7", seed=6, start=dt.datetime(2014, 11, 30, 18))
+    text = "Saved at: 30 November 2014, 06:10 PM\n" + report_csv_text(
+        log.rows, log.header, delimiter="\t"
+    )
+    path = tmp_path / "input.txt"
+    path.write_text(text, encoding="utf-8")
+    result = ingest(path, original_name="logs_20141130-1810.txt")
+    assert result.detection["delimiter"] == "tab" and result.detection["header_row"] is True
+    assert result.rows_in == 120
+    assert mismatches(result.frame, log.expected) == {}

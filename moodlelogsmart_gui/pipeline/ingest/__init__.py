@@ -171,12 +171,13 @@ def ingest(
         )
     time_name = "timecreated" if layout.layout == "logstore" else "time"
     time_column = table.column(f"c{layout.columns[time_name]}")
-    year = dates.year_from_filename(original_name or path.name)
+    downloaded = dates.download_time(original_name or path.name)
     parsed = dates.parse_times(
         time_column,
         tables.months,
-        year or dates.current_year(),
-        "the file name" if year else "the current year",
+        downloaded.year if downloaded else dates.current_year(),
+        "the file name" if downloaded else "the current year",
+        downloaded,
     )
     _refuse_unreadable_times(time_column, parsed, table.num_rows)
     progress(35, "detect")

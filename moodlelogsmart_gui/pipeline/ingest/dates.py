@@ -316,8 +316,13 @@ def parse_times(
     months: dict[str, int],
     default_year: int,
     year_source: str = "the current year",
+    downloaded: dt.datetime | None = None,
 ) -> ParsedTimes:
-    """Parse a column of Moodle times; unreadable values become NaT and are counted."""
+    """Parse a column of Moodle times; unreadable values become NaT and are counted.
+
+    Year-less times take ``default_year``; with the download time known, those that would
+    fall after it belong to the year before (a log spanning New Year).
+    """
     n_rows = len(column)
     sample = pc.utf8_trim_whitespace(_spread_sample(column))
     if not pc.all(pc.equal(sample, _spread_sample(column))).as_py():
@@ -358,6 +363,11 @@ def parse_times(
         column = pc.utf8_trim_whitespace(column)
         stamps, order, ambiguous = _parse_generic(column, pattern, months, default_year, None)
         fmt = describe_format(sample_value, pattern, order)
+    if pattern == "month_name_no_year" and downloaded is not None:
+        later = stamps > np.datetime64(downloaded + dt.timedelta(days=1), "ns")
+        if later.any():
+            rest = pc.utf8_trim_whitespace(column.filter(pa.array(later)))
+            stamps[later] = _parse_generic(rest, pattern, months, default_year - 1, order)[0]
     warnings: list[str] = []
     if fast_input is not None and mixed:
         warnings.append(
@@ -381,8 +391,20 @@ def parse_times(
 
 def year_from_filename(name: str) -> int | None:
     """Moodle names downloads ``logs_<course>_<YYYYMMDD-HHMM>``: take that year."""
-    match = re.search(r"(20\d{2})(\d{2})(\d{2})-\d{4}", name)
-    return int(match.group(1)) if match else None
+    when = download_time(name)
+    return when.year if when else None
+
+
+def download_time(name: str) -> dt.datetime | None:
+    """The download time in a Moodle file name ``logs_<course>_<YYYYMMDD-HHMM>``."""
+    match = re.search(r"(20\d{2})(\d{2})(\d{2})-(\d{2})(\d{2})", name)
+    if not match:
+        return None
+    try:
+        year, month, day, hour, minute = (int(g) for g in match.groups())
+        return dt.datetime(year, month, day, hour, minute)
+    except ValueError:
+        return None
 
 
 def current_year() -> int:
