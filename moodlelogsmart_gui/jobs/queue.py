@@ -87,6 +87,7 @@ class JobQueue(QObject):
         self._copies: dict[str, InputCopyTask] = {}
         self._purge: PurgeTask | None = None
         self._closing = False
+        self._closed = False
         self._next_purge_at: float | None = None
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_timer)
@@ -145,6 +146,7 @@ class JobQueue(QObject):
             if runner.outcome is not None:
                 self._on_runner_finished(job_id, runner.outcome)
         self._emit_counts()
+        self._closed = True  # signals still queued from pool threads are ignored from now on
 
     def apply_settings(self, settings: Settings) -> None:
         """New limits for new jobs; the pool is resized and the purge timer re-armed."""
@@ -296,6 +298,8 @@ class JobQueue(QObject):
     # -- running -----------------------------------------------------------------------------
 
     def _on_copied(self, job_id: str, error: str | None) -> None:
+        if self._closed:
+            return
         task = self._copies.pop(job_id, None)
         if task is not None:
             task.signals.deleteLater()
@@ -343,6 +347,8 @@ class JobQueue(QObject):
         self._emit_counts()
 
     def _on_progress(self, job_id: str, percent: int, stage: str) -> None:
+        if self._closed:
+            return
         if job_id in self._runners:
             self._write(job_id, percent=percent, stage=stage)
             self.job_updated.emit(job_id)
@@ -407,6 +413,8 @@ class JobQueue(QObject):
         self._io_pool.start(self._purge)
 
     def _on_purge_done(self, report: PurgeReport) -> None:
+        if self._closed:
+            return
         if self._purge is not None:
             self._purge.signals.deleteLater()
         self._purge = None

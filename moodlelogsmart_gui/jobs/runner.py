@@ -176,9 +176,11 @@ class JobRunner(QRunnable):
         while True:
             now = self._monotonic()
             if self._cancel.is_set():
-                verdict = Verdict(JobState.CANCELLED, FailureReason.CANCELLED, self._cancel_message)
+                cancelled = Verdict(
+                    JobState.CANCELLED, FailureReason.CANCELLED, self._cancel_message
+                )
                 self._stop(process, gentle=True)
-                return verdict
+                return cancelled
             verdict = watchdog_verdict(
                 now=now,
                 started=start_mono,

@@ -336,7 +336,7 @@ def _to_db(name: str, value: Any) -> Any:
     return value
 
 
-def _from_row(row: tuple[Any, ...]) -> Job:
+def _from_row(row: sqlite3.Row | tuple[Any, ...]) -> Job:
     data = dict(zip(_COLUMNS, row, strict=True))
     data["state"] = JobState(data["state"])
     data["reason"] = FailureReason(data["reason"]) if data["reason"] else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import stat
 import time
@@ -18,6 +19,7 @@ from moodlelogsmart_gui.jobs.queue import CLOSED_MESSAGE, JobQueue, JobSubmitErr
 from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobState, JobStore
 from moodlelogsmart_gui.jobs.tasks import find_input_copy
 from moodlelogsmart_gui.paths import AppPaths
+from moodlelogsmart_gui.settings import Settings
 from tests.jobs.conftest import QueueFactory, fake_worker, sha256
 
 
@@ -291,3 +293,21 @@ def test_secret_and_history_are_private(make_queue: QueueFactory, app_paths: App
         assert stat.S_IMODE(app_paths.history_db.stat().st_mode) == 0o600
         assert stat.S_IMODE(app_paths.data.stat().st_mode) == 0o700
         assert len(app_paths.secret_file.read_bytes()) == 32
+
+
+def test_signals_arriving_after_shutdown_are_ignored(
+    qtbot: QtBot, app_paths: AppPaths, user_log: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A copy finishing while the app closes must not touch the closed history."""
+    store = JobStore(app_paths.history_db)
+    queue = JobQueue(app_paths, store, Settings(), worker_command=fake_worker("ok"))
+    queue.start()
+    job_id = queue.submit(user_log)
+    queue.shutdown()
+    store.close()
+    qtbot.wait(200)  # deliver whatever the pool threads queued
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    reopened = JobStore(app_paths.history_db)
+    job = reopened.get(job_id)
+    reopened.close()
+    assert job is not None and job.state == JobState.QUEUED  # it runs at the next start
