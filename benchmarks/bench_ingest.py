@@ -31,7 +31,10 @@ def generate(path: Path, rows: int, lang: str, moodle: str) -> None:
     newest = dt.datetime(2024, 12, 20, 18, 0, 0)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         for block in range(max(1, rows // block_rows)):
-            log = make_report_log(block_rows, lang, moodle, seed=block, start=newest)
+            # a gap of up to 30 s between events: a million events span about six months
+            log = make_report_log(
+                block_rows, lang, moodle, seed=block, start=newest, max_gap_seconds=30
+            )
             if block == 0:
                 fh.write(report_csv_text([], log.header))
             fh.write(report_csv_text(log.rows, None))
@@ -72,7 +75,7 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
-    path = args.cache / f"mls_bench_{args.lang}_{args.moodle}_{args.rows}.csv"
+    path = args.cache / f"mls_bench_v2_{args.lang}_{args.moodle}_{args.rows}.csv"
     if not path.exists():
         generate(path, args.rows, args.lang, args.moodle)
     size = path.stat().st_size / 2**20
