@@ -270,6 +270,19 @@ def _parse_fast(
     return seconds_to_ns(np.asarray(seconds.to_numpy(), dtype=np.int64)), order, ambiguous, fmt
 
 
+def _written_day(values: pa.ChunkedArray | pa.Array, pattern: str, order: str) -> np.ndarray:
+    """The day of month as written in each value (-1 where it cannot be found)."""
+    if pattern == "iso":
+        regex = r"^\s*\d{4}-\d{1,2}-(?P<d>\d{1,2})"
+    elif pattern == "numeric" and order == "month_first":
+        regex = r"^\s*\d{1,2}[/.\-](?P<d>\d{1,2})"
+    else:
+        regex = r"^\s*(?P<d>\d{1,2})"
+    day = pc.struct_field(pc.extract_regex(values, regex), "d")
+    day = pc.cast(pc.fill_null(pc.if_else(pc.equal(day, ""), "-1", day), "-1"), pa.int64())
+    return np.asarray(day.to_numpy(), dtype=np.int64)
+
+
 def _month_literals(
     sample: list[str], pattern: str, months: dict[str, int], default_year: int
 ) -> dict[str, str]:
@@ -351,11 +364,18 @@ def parse_times(
         mixed = order.endswith(" (mixed)")
         order = order.removesuffix(" (mixed)")
         present = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
-        # strptime rolls 31/02 over to 2/03: re-read days 1-3 strictly; failures may be
-        # other variants of the format (4-digit years, no seconds, ...)
+        # strptime rolls 31/02 over to 2/03: a day 1-3 read must be the day written.
+        # Values strptime could not read may be other variants of the format (4-digit
+        # years, no seconds, ...): the regex path reads those.
         days = stamps.astype("datetime64[D]")
-        rollover = (days - days.astype("datetime64[M]")).astype(np.int64) < 3
-        again = present & (np.isnat(stamps) | rollover)
+        day_read = (days - days.astype("datetime64[M]")).astype(np.int64) + 1
+        suspect = present & ~np.isnat(stamps) & (day_read <= 3)
+        rolled = np.zeros(len(stamps), dtype=bool)
+        if suspect.any():
+            written = _written_day(column.filter(pa.array(suspect)), pattern, order)
+            rolled[suspect] = written != day_read[suspect]
+        stamps[rolled] = _NAT_NS
+        again = present & np.isnat(stamps) & ~rolled
         if again.any():
             rest = pc.utf8_trim_whitespace(column.filter(pa.array(again)))
             stamps[again] = _parse_generic(rest, pattern, months, default_year, order)[0]
