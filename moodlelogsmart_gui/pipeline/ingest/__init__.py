@@ -1,8 +1,9 @@
 """Ingest: any Moodle log export in, one canonical pandas frame out.
 
 ``ingest(path, progress)`` reads the log report download (CSV in any supported language,
-.xlsx, .ods, JSON) or a raw ``mdl_logstore_standard_log`` export and returns
-:class:`Ingested` (architecture.md section 3, "Ingest -> enrich seam").
+.xlsx, .ods, JSON), a raw ``mdl_logstore_standard_log`` export, or a pre-2.7 log (old
+download, ``mdl_log``) and returns :class:`Ingested` (architecture.md section 3, "Ingest ->
+enrich seam"). Decisions (dates, encodings, "X as Y") are in this package's README.
 """
 
 from __future__ import annotations
@@ -190,7 +191,7 @@ def ingest(
     progress(45, "normalise")
     frame, originals = _frame(table, layout, canonical, parsed.timestamps)
     shown_layout = layout.layout
-    if source.file_format in ("xlsx", "ods") and layout.layout != "logstore":
+    if source.file_format in ("xlsx", "ods") and layout.layout in ("report", "report_site"):
         shown_layout = "spreadsheet_report"
     detection: dict[str, Any] = {
         "file_format": source.file_format,
@@ -200,7 +201,7 @@ def ingest(
         "line_ending": source.line_ending,
         "compression": source.compression,
         "layout": shown_layout,
-        "site_wide": layout.layout == "report_site" or "course" in layout.columns,
+        "site_wide": layout.layout == "report_site",
         "header_row": layout.header_row,
         "columns": _column_report(layout),
         "date_format": parsed.date_format,
