@@ -20,16 +20,24 @@ LOG_BACKUPS = 5
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file, rotated ones included, readable by the user only (0600 on POSIX)."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        stream = super()._open()
+        if os.name == "posix":
+            with contextlib.suppress(OSError):
+                os.chmod(self.baseFilename, 0o600)
+        return stream
+
+
 def setup_logging(paths: AppPaths, *, level: int = logging.INFO) -> Path:
     """Send the ``moodlelogsmart_gui`` loggers and uncaught exceptions to the rotating log."""
     paths.logs.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
+    handler = PrivateRotatingFileHandler(
         paths.app_log, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter(_FORMAT))
-    if os.name == "posix":
-        with contextlib.suppress(OSError):
-            os.chmod(paths.app_log, 0o600)
     root = logging.getLogger("moodlelogsmart_gui")
     for old in [h for h in root.handlers if getattr(h, "_moodlelogsmart", False)]:
         root.removeHandler(old)

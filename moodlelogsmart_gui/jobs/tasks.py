@@ -81,6 +81,8 @@ class InputCopyTask(QRunnable):
         temp = final.with_name(final.name + COPYING_SUFFIX)
         try:
             self.job_folder.mkdir(mode=0o700, parents=False, exist_ok=True)
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.close(fd)
             shutil.copyfile(self.source, temp)
             config = json.dumps(self.job_config, ensure_ascii=False, indent=1)
             (self.job_folder / "job.json").write_text(config, encoding="utf-8")
