@@ -361,3 +361,12 @@ def test_data_rows_wider_than_the_header(tmp_path: Path) -> None:
     assert result.rows_in == 50 and result.dropped["malformed_row"] == 0
     assert [h for h, _ in result.original_columns] == [*log.header, "column 10"]
     assert mismatches(result.frame, log.expected) == {}
+
+
+def test_a_named_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    fifo = tmp_path / "logs.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(BadInputError, match="not a regular file"):
+        ingest(fifo)

@@ -194,6 +194,10 @@ def open_input(path: Path) -> Source:
         raise BadInputError(
             f"'{printable(path.name)}' is a folder, not a file: drop the log file itself."
         )
+    if not path.is_file():  # a pipe or device would block or never end
+        raise BadInputError(
+            f"'{printable(path.name)}' is not a regular file: save the log as a file first."
+        )
     head = _read_head(path, None, SAMPLE_BYTES)
     if not head.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise BadInputError("The file is empty: download the log again from Moodle.")
