@@ -311,3 +311,25 @@ def test_signals_arriving_after_shutdown_are_ignored(
     job = reopened.get(job_id)
     reopened.close()
     assert job is not None and job.state == JobState.QUEUED  # it runs at the next start
+
+
+def test_clock_set_back_an_hour_reanchors_then_purges_one_ttl_later(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path, app_paths: AppPaths
+) -> None:
+    now = [1_900_000_000.0]
+    queue = make_queue("ok", clock=lambda: now[0])
+    job = wait_finished(qtbot, queue, queue.submit(user_log))
+    now[0] -= 3600  # the clock jumps back an hour
+    with qtbot.waitSignal(queue.purge_finished, timeout=5000) as purged:
+        queue.purge_now()
+    assert purged.args[0].jobs_purged == 0
+    anchored = queue.job(job.id)
+    assert anchored.finished_at == now[0] and (app_paths.jobs / job.id / "result.zip").exists()
+    now[0] += 24 * 3600 - 1
+    with qtbot.waitSignal(queue.purge_finished, timeout=5000) as purged:
+        queue.purge_now()
+    assert purged.args[0].jobs_purged == 0
+    now[0] += 1
+    with qtbot.waitSignal(queue.purge_finished, timeout=5000) as purged:
+        queue.purge_now()
+    assert purged.args[0].expired_ids == [job.id] and queue.job(job.id).expired
