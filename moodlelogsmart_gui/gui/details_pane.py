@@ -56,6 +56,7 @@ class DetailsPane(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self._clock = clock
         self._job: Job | None = None
+        self._status: QLabel | None = None
         self.bloom_chart = BarChart()
         self.activity_chart = BarChart()
         self._body = QWidget()
@@ -66,8 +67,22 @@ class DetailsPane(QScrollArea):
         return self._job.id if self._job else None
 
     def show_job(self, job: Job | None) -> None:
-        """Rebuild the pane for ``job`` (None: a hint to select one)."""
+        """Show ``job`` (None: a hint to select one); a progress tick only updates one line."""
+        previous = self._job
+        if (
+            job is not None
+            and previous is not None
+            and job.id == previous.id
+            and (job.state, job.expired, job.message) == (previous.state, previous.expired,
+                                                          previous.message)
+            and job.summary == previous.summary
+            and self._status is not None
+        ):  # fmt: skip
+            self._job = job
+            self._status.setText(self._status_line(job))
+            return
         self._job = job
+        self._status: QLabel | None = None
         old = self.takeWidget()
         if old is not None:
             for chart in (self.bloom_chart, self.activity_chart):
@@ -101,6 +116,7 @@ class DetailsPane(QScrollArea):
         status.setObjectName("detailsStatus")
         status.setWordWrap(True)
         layout.addWidget(status)
+        self._status = status
         state = str(job.state)
         if state in ("failed", "cancelled") and job.message:
             layout.addWidget(self._failure_box(job))

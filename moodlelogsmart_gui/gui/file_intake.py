@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from moodlelogsmart_gui.gui.background import BackgroundRunner
     from moodlelogsmart_gui.jobs.queue import JobQueue
 
-BATCH = 8
+BATCH = 4
+"""Jobs submitted per event-loop turn (each costs a history write and a copy task)."""
 
 
 class FileIntake(QObject):

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from moodlelogsmart_gui.gui.job_model import PROGRESS_ROLE, Column
 
 Index = QModelIndex | QPersistentModelIndex
-BAR_WIDTH = 64
+BAR_WIDTH = 48
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -100,12 +100,12 @@ class JobTableView(QTableView):
     def apply_default_widths(self) -> None:
         """Column widths that fit typical values; the File column takes what is left."""
         widths = {
-            Column.FILE: 205,
-            Column.STATE: 175,
+            Column.FILE: 195,
+            Column.STATE: 188,
             Column.EVENTS_IN: 74,
             Column.KEPT: 64,
-            Column.STARTED: 86,
-            Column.DURATION: 70,
+            Column.STARTED: 84,
+            Column.DURATION: 68,
             Column.EXPIRES: 100,
         }
         for column, width in widths.items():

@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
             str(window_state_file(paths)), QSettings.Format.IniFormat, self
         )
         self.runner = BackgroundRunner(self)
+        self._selected_ids: set[str] = set()
         self.actions = JobActions(self)
         self.model = JobTableModel(queue, clock=clock, parent=self)
         self.proxy = JobSortProxy(self)
@@ -214,6 +215,7 @@ class MainWindow(QMainWindow):
         self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None
     ) -> None:
         jobs = self.selected_jobs()
+        self._selected_ids = {job.id for job in jobs}
         self.actions.update_for(jobs)
         current = jobs[0] if len(jobs) == 1 else None
         if current is None or current.id != self.details.job_id():
@@ -222,7 +224,7 @@ class MainWindow(QMainWindow):
     def _on_job_changed(self, job_id: str) -> None:
         if job_id == self.details.job_id():
             self.details.show_job(self.queue.job(job_id))
-        if any(job.id == job_id for job in self.selected_jobs()):
+        if job_id in self._selected_ids:
             self.actions.update_for(self.selected_jobs())
 
     def _on_job_finished(self, job_id: str) -> None:
