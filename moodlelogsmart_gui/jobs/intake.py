@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import uuid
 from pathlib import Path
+
+from moodlelogsmart_gui.jobs.store import Job, JobState
 
 
 class JobSubmitError(Exception):
@@ -46,3 +49,39 @@ def ensure_secret(path: Path) -> None:
         return
     with os.fdopen(fd, "wb") as handle:
         handle.write(secrets.token_bytes(32))
+
+
+def new_job(
+    source: Path,
+    input_name: str,
+    size: int,
+    *,
+    now: float,
+    pseudonymize: bool,
+    rules_file: str,
+    timeout_seconds: int,
+) -> Job:
+    """A fresh queued job (its copy not made yet), limits fixed at submission."""
+    return Job(
+        id=uuid.uuid4().hex,
+        input_name=input_name,
+        input_size=size,
+        source_path=str(source.absolute()),
+        state=JobState.QUEUED,
+        reason=None,
+        message="",
+        queued_at=now,
+        started_at=None,
+        finished_at=None,
+        percent=0,
+        stage="copying",
+        rows_in=None,
+        rows_out=None,
+        summary=None,
+        result_path=None,
+        expired=False,
+        expires_at=None,
+        pseudonymize=pseudonymize,
+        rules_file=rules_file,
+        timeout_seconds=timeout_seconds,
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,7 +17,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 
 from moodlelogsmart_gui import paths as paths_module
-from moodlelogsmart_gui.jobs.intake import JobSubmitError, ensure_secret, validate_source
+from moodlelogsmart_gui.jobs.history import HistoryWriter
+from moodlelogsmart_gui.jobs.intake import (
+    JobSubmitError,
+    ensure_secret,
+    new_job,
+    validate_source,
+)
 from moodlelogsmart_gui.jobs.outcome import RunOutcome, tidy_job_folder
 from moodlelogsmart_gui.jobs.retention import (
     PurgeReport,
@@ -74,6 +79,7 @@ class JobQueue(QObject):
         super().__init__(parent)
         self._paths = paths
         self._store = store
+        self._history = HistoryWriter(store)
         self._settings = settings
         self._policy = RetentionPolicy.from_settings(settings)
         self._worker_command = worker_command
@@ -130,7 +136,7 @@ class JobQueue(QObject):
                 tidy_job_folder(self._paths.jobs / job.id, keep_result=False)
             else:
                 self._ready.append(job.id)
-                self._write(job.id, stage="")
+                self._history.write(job.id, stage="")
 
     def shutdown(self, *, cancel_running: bool = True) -> None:
         """Stop the timer, cancel (or let finish) running jobs and wait for every worker."""
@@ -182,37 +188,22 @@ class JobQueue(QObject):
             raise JobSubmitError(f"The rules file {rules} does not exist; choose another.")
         rules = str(Path(rules).expanduser().absolute()) if rules else ""
         pseudo = self._settings.pseudonymize if pseudonymize is None else bool(pseudonymize)
-        job_id = uuid.uuid4().hex
-        input_file = f"input.{input_extension(input_name)}"
-        job = Job(
-            id=job_id,
-            input_name=input_name,
-            input_size=st.st_size,
-            source_path=str(source.absolute()),
-            state=JobState.QUEUED,
-            reason=None,
-            message="",
-            queued_at=self._clock(),
-            started_at=None,
-            finished_at=None,
-            percent=0,
-            stage="copying",
-            rows_in=None,
-            rows_out=None,
-            summary=None,
-            result_path=None,
-            expired=False,
-            expires_at=None,
+        job = new_job(
+            source,
+            input_name,
+            st.st_size,
+            now=self._clock(),
             pseudonymize=pseudo,
             rules_file=rules,
             timeout_seconds=int(self._settings.job_timeout_seconds),
         )
+        job_id = job.id
         try:
             self._store.add(job)
         except StoreError as err:
             raise JobSubmitError(str(err)) from None
         config: dict[str, object] = {
-            "input": input_file,
+            "input": f"input.{input_extension(input_name)}",
             "original_name": input_name,
             "pseudonymize": pseudo,
             "rules_file": rules or None,
@@ -272,7 +263,10 @@ class JobQueue(QObject):
         errors = remove_job_folder(self._paths.jobs, job_id)
         if errors:
             log.warning("removing job %s: %s", job_id, "; ".join(errors))
-        self._write_delete(job_id)
+        try:
+            self._store.delete(job_id)
+        except StoreError as err:
+            raise JobSubmitError(str(err)) from None
         self.job_removed.emit(job_id)
         self._emit_counts()
 
@@ -311,7 +305,7 @@ class JobQueue(QObject):
             self._finish(job_id, RunOutcome.failure(FailureReason.BAD_INPUT, error, self._clock()))
             tidy_job_folder(folder, keep_result=False)
         else:
-            self._write(job_id, stage="")
+            self._history.write(job_id, stage="")
             self._ready.append(job_id)
             self.job_updated.emit(job_id)
             self._dispatch()
@@ -341,7 +335,9 @@ class JobQueue(QObject):
                 clock=self._clock,
             )
             self._runners[job_id] = runner
-            self._write(job_id, state=JobState.RUNNING, started_at=self._clock(), stage="starting")
+            self._history.write(
+                job_id, state=JobState.RUNNING, started_at=self._clock(), stage="starting"
+            )
             self._pool.start(runner)
             self.job_updated.emit(job_id)
         self._emit_counts()
@@ -350,7 +346,7 @@ class JobQueue(QObject):
         if self._closed:
             return
         if job_id in self._runners:
-            self._write(job_id, percent=percent, stage=stage)
+            self._history.write(job_id, percent=percent, stage=stage)
             self.job_updated.emit(job_id)
 
     def _on_runner_finished(self, job_id: str, outcome: RunOutcome) -> None:
@@ -364,23 +360,7 @@ class JobQueue(QObject):
         self._dispatch()
 
     def _finish(self, job_id: str, outcome: RunOutcome) -> None:
-        changes: dict[str, object] = {
-            "state": outcome.state,
-            "reason": outcome.reason,
-            "message": outcome.message,
-            "finished_at": outcome.finished_at,
-            "stage": "",
-            "result_path": outcome.result_path,
-        }
-        if outcome.state == JobState.COMPLETED:
-            changes.update(
-                percent=100,
-                summary=outcome.summary,
-                rows_in=outcome.rows_in,
-                rows_out=outcome.rows_out,
-            )
-        log.info("job %s: %s %s %s", job_id, outcome.state, outcome.reason or "", outcome.message)
-        self._write(job_id, **changes)
+        self._history.record_outcome(job_id, outcome)
         self.job_updated.emit(job_id)
         self.job_finished.emit(job_id)
         self._emit_counts()
@@ -406,7 +386,7 @@ class JobQueue(QObject):
                     job_id, RunOutcome.failure(FailureReason.INTERRUPTED, STUCK_MESSAGE, now)
                 )
                 tidy_job_folder(self._paths.jobs / job_id, keep_result=False)
-            self._write_many(list(plan.reanchor), finished_at=now)
+            self._history.write_many(list(plan.reanchor), finished_at=now)
         signals = PurgeSignals(self)
         signals.done.connect(self._on_purge_done, _QUEUED)
         self._purge = PurgeTask(plan, self._paths.jobs, dry_run, signals)
@@ -419,7 +399,7 @@ class JobQueue(QObject):
             self._purge.signals.deleteLater()
         self._purge = None
         if not report.dry_run and report.expired_ids:
-            self._write_many(report.expired_ids, expired=True, result_path=None)
+            self._history.write_many(report.expired_ids, expired=True, result_path=None)
         self.purge_finished.emit(report)
 
     def next_purge_at(self) -> float | None:
@@ -433,26 +413,6 @@ class JobQueue(QObject):
     def _on_timer(self) -> None:
         self._next_purge_at = self._clock() + int(self._settings.cleanup_interval_seconds)
         self.purge_now()
-
-    # -- store writes (known errors are logged; the app goes on) -----------------------------
-
-    def _write(self, job_id: str, **changes: object) -> None:
-        try:
-            self._store.update(job_id, **changes)
-        except StoreError as err:
-            log.error("history: could not record job %s: %s", job_id, err)
-
-    def _write_many(self, job_ids: list[str], **changes: object) -> None:
-        try:
-            self._store.update_many(job_ids, **changes)
-        except StoreError as err:
-            log.error("history: could not record %d jobs: %s", len(job_ids), err)
-
-    def _write_delete(self, job_id: str) -> None:
-        try:
-            self._store.delete(job_id)
-        except StoreError as err:
-            raise JobSubmitError(str(err)) from None
 
     def _emit_counts(self) -> None:
         self.counts_changed.emit(self.running_count(), self.queued_count())

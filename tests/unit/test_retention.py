@@ -296,7 +296,8 @@ def test_store_and_retention_import_no_qt() -> None:
         "import sys; sys.modules['PySide6'] = None\n"
         "import moodlelogsmart_gui.jobs.store, moodlelogsmart_gui.jobs.retention\n"
         "import moodlelogsmart_gui.jobs.outcome, moodlelogsmart_gui.jobs.results\n"
-        "import moodlelogsmart_gui.jobs.lock\n"
+        "import moodlelogsmart_gui.jobs.lock, moodlelogsmart_gui.jobs.intake\n"
+        "import moodlelogsmart_gui.jobs.history\n"
         "assert 'pandas' not in sys.modules"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
