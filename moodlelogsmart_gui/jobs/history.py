@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from moodlelogsmart_gui.jobs.outcome import RunOutcome
@@ -33,23 +34,46 @@ def outcome_columns(outcome: RunOutcome) -> dict[str, Any]:
 
 
 class HistoryWriter:
-    """Writes through to a :class:`JobStore`; a locked or full disk costs a log line, not
-    the app (the next write tries again)."""
+    """Writes through to a :class:`JobStore`. A locked or full history costs a log line,
+    not the app: the failed change is kept and written by the next write or ``flush()``."""
 
-    def __init__(self, store: JobStore) -> None:
+    def __init__(self, store: JobStore, on_pending: Callable[[], None] = lambda: None) -> None:
         self.store = store
+        self._pending: dict[str, dict[str, Any]] = {}
+        self._on_pending = on_pending
 
-    def write(self, job_id: str, **changes: Any) -> None:
+    @property
+    def pending(self) -> bool:
+        return bool(self._pending)
+
+    def write(self, job_id: str, **changes: Any) -> bool:
+        merged = {**self._pending.pop(job_id, {}), **changes}
         try:
-            self.store.update(job_id, **changes)
+            self.store.update(job_id, **merged)
         except StoreError as err:
-            log.error("history: could not record job %s: %s", job_id, err)
+            self._pending[job_id] = merged
+            log.error("history: could not record job %s (will retry): %s", job_id, err)
+            self._on_pending()
+            return False
+        return True
 
     def write_many(self, job_ids: list[str], **changes: Any) -> None:
         try:
             self.store.update_many(job_ids, **changes)
         except StoreError as err:
-            log.error("history: could not record %d jobs: %s", len(job_ids), err)
+            log.error("history: could not record %d jobs (will retry): %s", len(job_ids), err)
+            for job_id in job_ids:
+                self._pending[job_id] = {**self._pending.get(job_id, {}), **changes}
+            self._on_pending()
+
+    def flush(self) -> list[str]:
+        """Write what failed before; the ids written (stops at the first failure)."""
+        written: list[str] = []
+        for job_id in list(self._pending):
+            if not self.write(job_id, **self._pending.pop(job_id)):
+                break
+            written.append(job_id)
+        return written
 
     def record_outcome(self, job_id: str, outcome: RunOutcome) -> None:
         reason = outcome.reason or ""

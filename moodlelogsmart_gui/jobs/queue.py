@@ -53,6 +53,7 @@ _QUEUED = Qt.ConnectionType.QueuedConnection  # pool threads emit; the queue's t
 INTERRUPTED_MESSAGE = "The app stopped while this job ran; try it again."
 STUCK_MESSAGE = "The job's worker was no longer running; the job was stopped."
 CLOSED_MESSAGE = "Cancelled because the app was closed."
+HISTORY_RETRY_MS = 2000
 LOST_COPY_MESSAGE = "The copy of the file was lost before the job could run; add the file again."
 
 
@@ -79,7 +80,10 @@ class JobQueue(QObject):
         super().__init__(parent)
         self._paths = paths
         self._store = store
-        self._history = HistoryWriter(store)
+        self._retry = QTimer(self)
+        self._retry.setInterval(HISTORY_RETRY_MS)
+        self._retry.timeout.connect(self._flush_history)
+        self._history = HistoryWriter(store, on_pending=self._retry.start)
         self._settings = settings
         self._policy = RetentionPolicy.from_settings(settings)
         self._worker_command = worker_command
@@ -152,6 +156,8 @@ class JobQueue(QObject):
             if runner.outcome is not None:
                 self._on_runner_finished(job_id, runner.outcome)
         self._emit_counts()
+        self._retry.stop()
+        self._history.flush()
         self._closed = True  # signals still queued from pool threads are ignored from now on
 
     def apply_settings(self, settings: Settings) -> None:
@@ -413,6 +419,13 @@ class JobQueue(QObject):
     def _on_timer(self) -> None:
         self._next_purge_at = self._clock() + int(self._settings.cleanup_interval_seconds)
         self.purge_now()
+
+    def _flush_history(self) -> None:
+        """Retry history writes that failed (locked or full); the view reloads those jobs."""
+        for job_id in self._history.flush():
+            self.job_updated.emit(job_id)
+        if not self._history.pending:
+            self._retry.stop()
 
     def _emit_counts(self) -> None:
         self.counts_changed.emit(self.running_count(), self.queued_count())

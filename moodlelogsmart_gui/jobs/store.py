@@ -143,7 +143,7 @@ def describe_sqlite_error(err: sqlite3.Error, path: Path) -> str | None:
 class JobStore:
     """Jobs in a SQLite file. Not thread-safe: use it from the thread that owns the queue."""
 
-    def __init__(self, path: Path, *, busy_timeout_ms: int = 5000, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, busy_timeout_ms: int = 1000, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
         self._busy_timeout_ms = busy_timeout_ms

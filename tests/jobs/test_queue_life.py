@@ -8,6 +8,8 @@ import json
 import logging
 import os
 import stat
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -333,3 +335,50 @@ def test_clock_set_back_an_hour_reanchors_then_purges_one_ttl_later(
     with qtbot.waitSignal(queue.purge_finished, timeout=5000) as purged:
         queue.purge_now()
     assert purged.args[0].expired_ids == [job.id] and queue.job(job.id).expired
+
+
+LOCK_HOLDER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.execute("ROLLBACK")
+"""
+
+
+def test_a_history_locked_by_another_program_delays_records_but_loses_none(
+    qtbot: QtBot, app_paths: AppPaths, user_log: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = JobStore(app_paths.history_db, busy_timeout_ms=100)
+    queue = JobQueue(app_paths, store, Settings(), worker_command=fake_worker("slow", "1.5"))
+    queue.start()
+    job_id = queue.submit(user_log)
+    qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=5000)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(app_paths.history_db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(JobSubmitError, match="locked by another program"):
+            queue.submit(user_log)
+        with qtbot.waitSignal(queue.job_finished, timeout=10_000) as finished:
+            pass
+        assert finished.args == [job_id]
+        assert any("will retry" in r.getMessage() for r in caplog.records)
+        assert queue.job(job_id).state == JobState.RUNNING  # not recorded yet
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    qtbot.waitUntil(lambda: queue.job(job_id).state == JobState.COMPLETED, timeout=5000)
+    job = queue.job(job_id)
+    assert job.rows_in == 1 and job.result_path
+    queue._worker_command = fake_worker("ok")
+    assert wait_finished(qtbot, queue, queue.submit(user_log)).state == JobState.COMPLETED
+    queue.shutdown()
+    store.close()
