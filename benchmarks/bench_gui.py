@@ -103,7 +103,7 @@ def stall_phase(big: list[Path], small: list[Path], seconds: float, window: bool
         context = app_module.build([])
         assert context is not None
         queue = context.queue
-        context.window.actions.ask_each.setChecked(False)
+        context.window.job_actions.ask_each.setChecked(False)
     else:
         app = QCoreApplication([sys.argv[0]])
         from moodlelogsmart_gui.gui.refcount_guard import install_if_needed

@@ -31,7 +31,7 @@ def main() -> int:
     os.environ["MOODLELOGSMART_HOME"] = str(home)
     os.environ["MOODLELOGSMART_LANG"] = os.environ.get("MOODLELOGSMART_LANG", "en")
 
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from moodlelogsmart_gui.gui.main_window import MainWindow
@@ -46,6 +46,9 @@ def main() -> int:
 
     app = QApplication([sys.argv[0]])
     install_if_needed(app)
+    from moodlelogsmart_gui.gui import qprocess_waits
+
+    qprocess_waits.install()
     install_translators(app)
     paths = AppPaths.resolve()
     paths.ensure()
@@ -70,9 +73,14 @@ def main() -> int:
     queue = JobQueue(paths, store, loaded.settings.replace(concurrent_jobs=1),
                      worker_command=command)  # fmt: skip
     window = MainWindow(queue, paths, loaded, settings_store)
-    window.actions.ask_each.setChecked(False)
+    window.job_actions.ask_each.setChecked(False)
     window.resize(1200, 750)
     window.show()
+    app.processEvents()
+    first = args.out.with_name("screenshot-first-launch.png")
+    window.grab().scaled(900, 562, mode=Qt.TransformationMode.SmoothTransformation).save(
+        str(first), "PNG"
+    )
     queue.start()
 
     def wait_until(condition: object, seconds: float) -> None:
@@ -108,6 +116,13 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(args.out), "PNG")
     print(f"{args.out}: {args.out.stat().st_size // 1024} KB")
+    dialog = window.open_settings()
+    wait_until(lambda: "It holds" in dialog.size_label.text(), 10)
+    settings_png = args.out.with_name("screenshot-settings.png")
+    dialog.grab().save(str(settings_png), "PNG")
+    dialog.close()
+    for extra in (first, settings_png):
+        print(f"{extra}: {extra.stat().st_size // 1024} KB")
     queue.shutdown(cancel_running=True)
     store.close()
     return 0

@@ -82,7 +82,7 @@ class DetailsPane(QScrollArea):
             self._status.setText(self._status_line(job))
             return
         self._job = job
-        self._status: QLabel | None = None
+        self._status = None
         old = self.takeWidget()
         if old is not None:
             for chart in (self.bloom_chart, self.activity_chart):
@@ -244,10 +244,10 @@ class DetailsPane(QScrollArea):
         form = QFormLayout()
         form.setVerticalSpacing(3)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for label, value in self._detected_rows(detected):
-            text = QLabel(value)
-            text.setWordWrap(True)
-            form.addRow(label, text)
+        for name, value in self._detected_rows(detected):
+            shown = QLabel(value)
+            shown.setWordWrap(True)
+            form.addRow(name, shown)
         layout.addLayout(form)
 
     def _detected_rows(self, detected: dict[str, Any]) -> list[tuple[str, str]]:

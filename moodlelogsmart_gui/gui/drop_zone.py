@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from moodlelogsmart_gui.gui.icons import app_icon
+from moodlelogsmart_gui.gui.wrapped_label import WrappedLabel
 
 STYLE = """
 QFrame#dropZone {
@@ -52,10 +53,10 @@ class DropZone(QFrame):
         self._title.setObjectName("dropTitle")
         self._title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._title.setWordWrap(True)
-        self._hint = QLabel(self)
+        self._hint = WrappedLabel("", self)
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._hint.setWordWrap(True)
-        self._hint.setMinimumWidth(460)
+        self._hint.setMinimumWidth(560)
         self._hint.setMaximumWidth(620)
         self._icon = QLabel(self)
         self._icon.setAlignment(Qt.AlignmentFlag.AlignCenter)

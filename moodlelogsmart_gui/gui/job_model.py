@@ -280,7 +280,7 @@ class JobTableModel(QAbstractTableModel):
         if column == Column.KEPT:
             return -1 if job.rows_out is None else job.rows_out
         if column == Column.STARTED:
-            return job.started_at or job.queued_at
+            return job.queued_at  # jobs start in the order they were added; waiting ones first
         if column == Column.DURATION:
             return _duration(job, now) or 0.0
         if column == Column.EXPIRES:

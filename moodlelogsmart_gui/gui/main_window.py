@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QItemSelection, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelection, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         )
         self.runner = BackgroundRunner(self)
         self._selected_ids: set[str] = set()
-        self.actions = JobActions(self)
+        self.job_actions = JobActions(self)
         self.model = JobTableModel(queue, clock=clock, parent=self)
         self.proxy = JobSortProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.table, self.details)
 
     def _connect(self) -> None:
-        a = self.actions
+        a = self.job_actions
         a.add_files.triggered.connect(self.choose_files)
         a.save.triggered.connect(self.save_selected)
         a.cancel.triggered.connect(lambda: self._for_selected(self.queue.cancel, "queued running"))
@@ -170,17 +170,17 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)
         ask = str(state.value("save/ask_each", "true")).lower() != "false"
-        self.actions.ask_each.setChecked(ask)
+        self.job_actions.ask_each.setChecked(ask)
         self.saver.ask_each = ask
         details = str(state.value("window/details", "true")).lower() != "false"
-        self.actions.details.setChecked(details)
+        self.job_actions.details.setChecked(details)
 
     def save_window_state(self) -> None:
         state = self.window_state
         state.setValue("window/geometry", self.saveGeometry())
         state.setValue("window/splitter", self.splitter.saveState())
         state.setValue("table/header", self.table.horizontalHeader().saveState())
-        state.setValue("window/details", self.actions.details.isChecked())
+        state.setValue("window/details", self.job_actions.details.isChecked())
         state.sync()
 
     def _set_ask_each(self, on: bool) -> None:
@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         jobs = self.selected_jobs()
         self._selected_ids = {job.id for job in jobs}
-        self.actions.update_for(jobs)
+        self.job_actions.update_for(jobs)
         current = jobs[0] if len(jobs) == 1 else None
         if current is None or current.id != self.details.job_id():
             self.details.show_job(current)
@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
         if job_id == self.details.job_id():
             self.details.show_job(self.queue.job(job_id))
         if job_id in self._selected_ids:
-            self.actions.update_for(self.selected_jobs())
+            self.job_actions.update_for(self.selected_jobs())
 
     def _on_job_finished(self, job_id: str) -> None:
         self._on_job_changed(job_id)
@@ -245,8 +245,8 @@ class MainWindow(QMainWindow):
             return self.tr("%1 failed").replace("%1", job.input_name)
         return self.tr("%1 was cancelled").replace("%1", job.input_name)
 
-    def _context_menu(self, global_pos: object) -> None:
-        self.actions.context_menu(self).exec(global_pos)  # type: ignore[arg-type]
+    def _context_menu(self, global_pos: QPoint) -> None:
+        self.job_actions.context_menu(self).exec(global_pos)
 
     # -- commands ----------------------------------------------------------------------------
     def choose_files(self) -> None:

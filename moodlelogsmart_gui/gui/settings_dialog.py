@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QResizeEvent
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from moodlelogsmart_gui.gui import formatting as fmt
 from moodlelogsmart_gui.gui.folder_size import folder_size
+from moodlelogsmart_gui.gui.wrapped_label import WrappedLabel
 from moodlelogsmart_gui.settings import SETTING_SPECS, Settings, SettingsError, SettingSpec
 
 if TYPE_CHECKING:
@@ -42,20 +43,6 @@ LABEL_WIDTH = 210
 def spec_text(text: str) -> str:
     """Labels, units and help of SETTING_SPECS are translated under one context."""
     return QCoreApplication.translate("SettingSpec", text) if text else ""
-
-
-class WrappedLabel(QLabel):
-    """A word-wrapped label that claims the height its text needs at its current width."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self.setWordWrap(True)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        needed = self.heightForWidth(self.width())
-        if needed > 0 and needed != self.minimumHeight():
-            self.setMinimumHeight(needed)
 
 
 class SettingField(QWidget):

@@ -45,11 +45,13 @@ class JobStatusBar(QStatusBar):
         self.purge_label = QLabel()
         self.purge_label.setObjectName("purgeLabel")
         self.setStyleSheet("QStatusBar::item { border: none; }")
+        self._separators: list[QFrame] = []
         for number, label in enumerate((self.counts_label, self.size_label, self.purge_label)):
             if number:
                 line = QFrame(self)
                 line.setFrameShape(QFrame.Shape.VLine)
                 line.setFrameShadow(QFrame.Shadow.Sunken)
+                self._separators.append(line)
                 self.addPermanentWidget(line)
             label.setContentsMargins(6, 0, 6, 0)
             self.addPermanentWidget(label)
@@ -106,8 +108,9 @@ class JobStatusBar(QStatusBar):
 
     def update_next_purge(self) -> None:
         when = self._queue.next_purge_at()
+        self.purge_label.setVisible(when is not None)
+        self._separators[-1].setVisible(when is not None)
         if when is None:
-            self.purge_label.setText("")
             return
         self.purge_label.setText(
             self.tr("Next clean-up at %1").replace("%1", fmt.clock_text(when, self._clock()))

@@ -21,7 +21,7 @@ def _tr(text: str) -> str:
 
 def build_menus(window: MainWindow) -> None:
     """File, Job, View and Help menus, and a text toolbar with the job commands."""
-    a = window.actions
+    a = window.job_actions
     bar = window.menuBar()
     file_menu = bar.addMenu(_tr("&File"))
     file_menu.addAction(a.add_files)

@@ -25,7 +25,7 @@ def finished_jobs(window: MainWindow) -> dict[str, str]:
 def test_delete_removes_retry_reruns_cancel_stops(
     window: MainWindow, qtbot: Any, tmp_path: Path
 ) -> None:
-    window.actions.ask_each.setChecked(False)
+    window.job_actions.ask_each.setChecked(False)
     window.add_paths([write_log(tmp_path, "bad.csv", "FAIL"), write_log(tmp_path, "ok.csv")])
     qtbot.waitUntil(
         lambda: finished_jobs(window) == {"bad.csv": "failed", "ok.csv": "completed"},
@@ -33,10 +33,10 @@ def test_delete_removes_retry_reruns_cancel_stops(
     )
     bad = next(job for job in window.queue.jobs() if job.input_name == "bad.csv")
     window.select_job(bad.id)
-    assert window.actions.retry.isEnabled() and window.actions.remove.isEnabled()
-    assert not window.actions.cancel.isEnabled()
+    assert window.job_actions.retry.isEnabled() and window.job_actions.remove.isEnabled()
+    assert not window.job_actions.cancel.isEnabled()
     with qtbot.waitSignal(window.queue.job_added, timeout=5000):
-        window.actions.retry.trigger()
+        window.job_actions.retry.trigger()
     qtbot.waitUntil(lambda: len(window.queue.jobs()) == 3, timeout=5000)
     qtbot.waitUntil(lambda: window.queue.running_count() + window.queue.queued_count() == 0,
                     timeout=10000)  # fmt: skip
@@ -51,10 +51,10 @@ def test_delete_removes_retry_reruns_cancel_stops(
     qtbot.waitUntil(lambda: window.queue.running_count() == 1, timeout=10000)
     running = next(job for job in window.queue.jobs() if str(job.state) == "running")
     window.select_job(running.id)
-    assert window.actions.cancel.isEnabled()
-    assert not window.actions.remove.isEnabled()
+    assert window.job_actions.cancel.isEnabled()
+    assert not window.job_actions.remove.isEnabled()
     with qtbot.waitSignal(window.queue.job_finished, timeout=10000):
-        window.actions.cancel.trigger()
+        window.job_actions.cancel.trigger()
     assert str(window.queue.job(running.id).state) == "cancelled"
 
 

@@ -21,7 +21,7 @@ from tests.gui.conftest import DialogLog, fake_worker_command, write_log
 
 def start_holding_job(window: MainWindow, qtbot: Any, tmp_path: Path) -> Path:
     release = tmp_path / "release"
-    window.actions.ask_each.setChecked(False)
+    window.job_actions.ask_each.setChecked(False)
     window.add_paths([write_log(tmp_path, "long.csv", f"HOLD {release}")])
     qtbot.waitUntil(lambda: window.queue.running_count() == 1, timeout=10000)
     return release
@@ -58,7 +58,7 @@ def test_closing_can_cancel_the_running_jobs_and_quit(
 
 
 def test_keys(window: MainWindow) -> None:
-    a = window.actions
+    a = window.job_actions
     assert a.add_files.shortcut().toString() == "Ctrl+O"
     assert a.save.shortcut().toString() == "Ctrl+S"
     assert a.remove.shortcut().toString() == "Del"
@@ -79,7 +79,7 @@ def test_files_on_the_command_line_are_queued(
     assert context is not None
     try:
         window = context.window
-        window.actions.ask_each.setChecked(False)
+        window.job_actions.ask_each.setChecked(False)
         qtbot.waitUntil(lambda: window.model.total_jobs() == 2, timeout=5000)
         assert window.isVisible()
         qtbot.waitUntil(

@@ -38,7 +38,7 @@ def job_id_of(window: MainWindow, name: str) -> str:
 def test_queued_running_with_stage_then_completed(
     window: MainWindow, qtbot: Any, tmp_path: Path, dialogs: DialogLog
 ) -> None:
-    window.actions.ask_each.setChecked(False)
+    window.job_actions.ask_each.setChecked(False)
     release = tmp_path / "release"
     names = ["one.csv", "two.csv", "three.csv"]
     window.add_paths([write_log(tmp_path / "in", n, f"HOLD {release}") for n in names])
@@ -73,9 +73,9 @@ def test_failed_job_shows_its_reason_and_its_log(
     reason = window.details.findChild(QLabel, "failureReason")
     assert reason is not None
     assert reason.text() == "The file has no 'Event name' column; found: id, course, when."
-    assert window.actions.show_log.isEnabled()
-    assert not window.actions.save.isEnabled()
-    assert window.actions.retry.isEnabled()
+    assert window.job_actions.show_log.isEnabled()
+    assert not window.job_actions.save.isEnabled()
+    assert window.job_actions.retry.isEnabled()
     button = window.details.findChild(QPushButton, "detailsShowLog")
     assert button is not None
     button.click()
@@ -105,7 +105,7 @@ def test_completed_job_offers_the_save_dialog_and_the_zip_is_identical(
     window.select_job(job.id)
     dialogs.save_answers.append(str(out / "again.zip"))
     with qtbot.waitSignal(window.saver.saved, timeout=5000):
-        window.actions.save.trigger()
+        window.job_actions.save.trigger()
     assert Path(dialogs.save_calls[1]).parent == out
     assert (out / "again.zip").read_bytes() == dest.read_bytes()
 
@@ -113,7 +113,7 @@ def test_completed_job_offers_the_save_dialog_and_the_zip_is_identical(
 def test_a_failed_copy_is_one_sentence(
     window: MainWindow, qtbot: Any, tmp_path: Path, dialogs: DialogLog
 ) -> None:
-    window.actions.ask_each.setChecked(False)
+    window.job_actions.ask_each.setChecked(False)
     window.add_paths([write_log(tmp_path, "c.csv")])
     qtbot.waitUntil(lambda: row_texts(window).get("c.csv") == "Completed", timeout=10000)
     job_id = job_id_of(window, "c.csv")
@@ -127,7 +127,7 @@ def test_a_failed_copy_is_one_sentence(
 def test_an_expired_job_cannot_be_saved_and_says_why(
     window: MainWindow, qtbot: Any, tmp_path: Path, dialogs: DialogLog, store: Any
 ) -> None:
-    window.actions.ask_each.setChecked(False)
+    window.job_actions.ask_each.setChecked(False)
     window.add_paths([write_log(tmp_path, "old.csv")])
     qtbot.waitUntil(lambda: row_texts(window).get("old.csv") == "Completed", timeout=10000)
     job_id = job_id_of(window, "old.csv")
@@ -135,7 +135,7 @@ def test_an_expired_job_cannot_be_saved_and_says_why(
     window.queue.job_updated.emit(job_id)
     window.select_job(job_id)
     assert cell(window, "old.csv", Column.EXPIRES) == "expired"
-    assert not window.actions.save.isEnabled()
+    assert not window.job_actions.save.isEnabled()
     window.saver.save(job_id)
     assert dialogs.save_calls == []
     assert dialogs.messages[-1] == (

@@ -103,8 +103,8 @@ def test_purge_now_reports_what_it_freed(make_dialog: Any, paths: AppPaths) -> N
 
 
 def test_ctrl_comma_opens_the_settings_from_the_window(window: Any, qtbot: Any) -> None:
-    assert window.actions.settings.shortcut().toString() == "Ctrl+,"
-    window.actions.settings.trigger()
+    assert window.job_actions.settings.shortcut().toString() == "Ctrl+,"
+    window.job_actions.settings.trigger()
     dialog = window.findChild(SettingsDialog)
     assert dialog is not None and dialog.isVisible()
     dialog.fields["concurrent_jobs"].editor.setValue(1)

@@ -46,7 +46,7 @@ def test_the_window_speaks_portuguese(portuguese: None, qtbot: Any, paths: AppPa
     assert window.drop_zone._title.text().startswith("Solte aqui os arquivos de log do Moodle")
     assert window.drop_zone.add_button.text() == "Adicionar arquivos…"
     assert window.model.headerData(0, Qt.Orientation.Horizontal) == "Arquivo"
-    assert window.actions.save.text() == "&Salvar resultado…"
+    assert window.job_actions.save.text() == "&Salvar resultado…"
     assert QCoreApplication.translate("Formatting", "Classifying…") == "Classificando…"
     dialog = SettingsDialog(
         store.load().settings, frozenset(), store, FakeQueue(), paths, BackgroundRunner()
