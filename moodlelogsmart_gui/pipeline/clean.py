@@ -4,8 +4,9 @@ Rules, applied in this order (a row is counted under the first rule it meets):
 
 1. ``no_user``: neither a user id nor a user name (an empty name is ``-``); such rows
    cannot be put in any case.
-2. ``non_web_origin``: the origin is ``cli``, ``restore`` or ``ws`` (scheduled tasks, course
-   restores, web services). ``web`` and a missing origin are kept.
+2. ``non_web_origin``: the origin is ``cli`` or ``restore`` (scheduled tasks, course
+   restores). ``web``, ``ws`` (the Moodle mobile app and web services: students using the
+   app are real participation) and a missing origin are kept.
 3. ``logged_in_as``: someone else acting as the student ("Real Name as Student"); the
    student did not do it. These rows are also counted in ``logged_in_as_events``.
 4. ``staff_activity``: teaching-level events (``edulevel`` 1) and report, grading and
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-NON_WEB_ORIGINS = ("cli", "restore", "ws")
+NON_WEB_ORIGINS = ("cli", "restore")
 REASONS = ("no_user", "non_web_origin", "logged_in_as", "staff_activity")
 # Reports, grading and course editing, whatever edulevel the catalogue knows for them.
 STAFF_EVENT_KEY = (
@@ -107,7 +108,7 @@ def describe_nothing_left(rows: int, dropped: dict[str, int]) -> str:
     """The sentence for a log in which cleaning left no event."""
     labels = {
         "no_user": "had no user",
-        "non_web_origin": "came from scripts, restores or web services",
+        "non_web_origin": "came from scheduled scripts or course restores",
         "logged_in_as": "were done by someone logged in as a student",
         "staff_activity": "were teachers' or administrators' work (reports, grading, editing)",
     }

@@ -203,7 +203,8 @@ def test_nothing_left_after_cleaning_is_bad_input(tmp_path: Path) -> None:
             {"name": "x", "bytes": 1},
             time.perf_counter(),
         )
-    assert "1 came from scripts" in str(info.value) and "1 were teachers'" in str(info.value)
+    assert "1 came from scheduled scripts" in str(info.value)
+    assert "1 were teachers'" in str(info.value)
     assert not dest.exists() and not dest.with_name("r.zip.part").exists()
 
 
