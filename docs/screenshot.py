@@ -117,7 +117,7 @@ def main() -> int:
     window.grab().save(str(args.out), "PNG")
     print(f"{args.out}: {args.out.stat().st_size // 1024} KB")
     dialog = window.open_settings()
-    wait_until(lambda: "It holds" in dialog.size_label.text(), 10)
+    wait_until(lambda: window.runner.pending() == 0, 10)
     settings_png = args.out.with_name("screenshot-settings.png")
     dialog.grab().save(str(settings_png), "PNG")
     dialog.close()

@@ -100,7 +100,7 @@ class JobTableView(QTableView):
     def apply_default_widths(self) -> None:
         """Column widths that fit typical values; the File column takes what is left."""
         widths = {
-            Column.FILE: 195,
+            Column.FILE: 180,
             Column.STATE: 188,
             Column.EVENTS_IN: 74,
             Column.KEPT: 64,
@@ -108,9 +108,13 @@ class JobTableView(QTableView):
             Column.DURATION: 68,
             Column.EXPIRES: 100,
         }
+        header = self.horizontalHeader()
         for column, width in widths.items():
-            self.setColumnWidth(column, width)
-        self.horizontalHeader().setStretchLastSection(True)
+            title = str(self.model().headerData(column, Qt.Orientation.Horizontal) or "")
+            needed = header.fontMetrics().horizontalAdvance(title) + 22  # translated titles
+            self.setColumnWidth(column, max(width, needed))
+        header.setSectionResizeMode(Column.FILE, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(48)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         index = self.indexAt(event.pos())

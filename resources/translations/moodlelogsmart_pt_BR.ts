@@ -447,7 +447,7 @@
     </message>
     <message>
         <source>Events in</source>
-        <translation>Eventos lidos</translation>
+        <translation>Eventos</translation>
     </message>
     <message>
         <source>Kept</source>
@@ -463,7 +463,7 @@
     </message>
     <message>
         <source>Result expires</source>
-        <translation>Resultado expira</translation>
+        <translation>Expira</translation>
     </message>
     <message>
         <source>expired</source>
