@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -57,7 +58,7 @@ def test_frame_contract(tmp_path: Path) -> None:
         assert column in frame.columns
     originals = dict(result.original_columns)
     assert frame[originals["Event context"]].tolist() == [r[3] for r in log.rows]
-    assert frame["context"].tolist() == [r[3] for r in log.rows]
+    assert frame["context"].tolist() == [html.unescape(r[3]) for r in log.rows]
     assert (frame["course"].isna()).all()
     assert set(result.detection) >= {
         "encoding", "encoding_confidence", "delimiter", "layout", "file_format", "language",
@@ -359,3 +360,17 @@ def test_moodle_27_tab_txt_download_with_saved_at_line(tmp_path: Path) -> None:
     assert result.detection["delimiter"] == "tab" and result.detection["header_row"] is True
     assert result.rows_in == 120
     assert mismatches(result.frame, log.expected) == {}
+
+
+def test_html_entities_in_context_are_decoded_but_the_original_column_is_kept(
+    tmp_path: Path,
+) -> None:
+    """Moodle writes activity names HTML-escaped; the event context reads as people wrote it."""
+    log = make_report_log(60, "en", "4", seed=2)
+    for row in log.rows:
+        row[3] = "Quiz: Week 1 &amp; review &#039;A&#039;"
+    result = ingest(write_report_csv(tmp_path / "l.csv", log.rows))
+    assert set(result.frame["context"].unique()) == {"Quiz: Week 1 & review 'A'"}
+    header, column = result.original_columns[3]
+    assert header == "Event context"
+    assert set(result.frame[column].unique()) == {"Quiz: Week 1 &amp; review &#039;A&#039;"}

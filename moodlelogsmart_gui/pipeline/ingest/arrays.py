@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -69,3 +70,15 @@ def per_chunk(
     if not results:
         return pa.chunked_array([], function(pa.array([], pa.string())).type)
     return pa.chunked_array(results)
+
+
+def unescape_html(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """HTML entities (Moodle writes ``Quiz: Week 1 &amp; review``) decoded, per distinct value.
+
+    Returns ``values`` itself when no cell holds an entity, so callers can tell.
+    """
+    if not pc.any(pc.match_substring_regex(values, r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")).as_py():
+        return values
+    unique, indices = factorize(values)
+    decoded = pa.array([html.unescape(v) for v in unique.to_pylist()], pa.string())
+    return take_back(decoded, indices)

@@ -18,6 +18,7 @@ from moodlelogsmart_gui.pipeline.ingest.arrays import (
     empty_to_null,
     factorize,
     take_back,
+    unescape_html,
 )
 from moodlelogsmart_gui.pipeline.ingest.detect import Layout, guess_language
 from moodlelogsmart_gui.pipeline.ingest.tables import CatalogueEntry, LanguageTables
@@ -175,8 +176,17 @@ def report_columns(
         "edulevel": edulevel,
         "crud": crud,
     }
+    context = get("context")
+    context_changed = False
+    if context is not None:
+        decoded = unescape_html(context)
+        context_changed = decoded is not context
+        if context_changed:
+            columns["context"] = decoded
     aliases: dict[str, str] = {}
     for name in ("context", "component", "event_name", "description", "origin", "ip", "course"):
+        if name == "context" and context_changed:
+            continue
         if name in layout.columns and not (name == "description" and desc_changed):
             aliases[name] = f"c{layout.columns[name]}"
         else:
