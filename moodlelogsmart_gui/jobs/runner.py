@@ -34,10 +34,40 @@ log = logging.getLogger(__name__)
 
 MAX_LINE_BYTES = 64 * 1024
 JOB_LOG_LIMIT_BYTES = 5 * 1024 * 1024
-READ_WAIT_MS = 200
-TERM_GRACE_MS = 700
+READ_WAIT = 0.2
+TERM_GRACE = 0.7
+POLL_FIRST, POLL_MAX = 0.001, 0.02
 PROGRESS_EMIT_INTERVAL = 0.1
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+
+
+def wait_for(process: QProcess, event: str, seconds: float) -> bool:
+    """``QProcess.waitForStarted/ReadyRead/Finished`` (``event``: started, ready, finished)
+    without holding the GIL while it waits.
+
+    PySide6 keeps Python's GIL during these blocking calls, so a runner waiting 200 ms would
+    freeze every other Python thread, the GUI thread included. Instead: poll with a zero
+    timeout and sleep in between (``time.sleep`` releases the GIL), 1 ms growing to 20 ms.
+    """
+    call = {
+        "started": process.waitForStarted,
+        "ready": process.waitForReadyRead,
+        "finished": process.waitForFinished,
+    }[event]
+    deadline = time.monotonic() + seconds
+    pause = POLL_FIRST
+    while True:
+        if call(0):
+            return True
+        state = process.state()
+        if event == "started" and state != QProcess.ProcessState.Starting:
+            return state == QProcess.ProcessState.Running
+        if event != "started" and state == QProcess.ProcessState.NotRunning:
+            return event == "finished"
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(pause)
+        pause = min(pause * 2, POLL_MAX)
 
 
 class RunnerSignals(QObject):
@@ -127,7 +157,7 @@ class JobRunner(QRunnable):
         process = QProcess()
         self._prepare(process)
         process.start()
-        if not process.waitForStarted(10_000):
+        if not wait_for(process, "started", 10.0):
             reason = process.errorString()
             return RunOutcome.failure(
                 FailureReason.INTERNAL,
@@ -197,10 +227,7 @@ class JobRunner(QRunnable):
                 self.timeout_seconds - (now - start_mono),
                 self.stall_seconds - (now - self._last_line_at),
             )
-            wait_ms = max(1, min(READ_WAIT_MS, int(remaining * 1000) + 1))
-            before = self._monotonic()
-            if not process.waitForReadyRead(wait_ms) and self._monotonic() - before < 0.01:
-                process.waitForFinished(wait_ms)
+            wait_for(process, "ready", max(0.001, min(READ_WAIT, remaining)))
             self._drain(process)
 
     def _stop(self, process: QProcess, *, gentle: bool) -> None:
@@ -208,15 +235,15 @@ class JobRunner(QRunnable):
         log.info("job %s: stopping worker %s", self.job_id, self.pid)
         if gentle:
             process.closeWriteChannel()
-            if process.waitForFinished(300):
+            if wait_for(process, "finished", 0.3):
                 return
         self._signal_group(signal.SIGTERM if os.name == "posix" else None, process)
         if os.name == "posix":
             self._signal_group(signal.SIGCONT, process)
-        if process.waitForFinished(TERM_GRACE_MS):
+        if wait_for(process, "finished", TERM_GRACE):
             return
         self._signal_group(getattr(signal, "SIGKILL", None), process)
-        process.waitForFinished(2000)
+        wait_for(process, "finished", 2.0)
 
     def _signal_group(self, signum: int | None, process: QProcess) -> None:
         if os.name != "posix" or self.pid is None or signum is None:
@@ -229,9 +256,8 @@ class JobRunner(QRunnable):
             os.killpg(self.pid, signum)
 
     def _reap(self, process: QProcess, forced: Verdict | None) -> None:
-        if process.state() != QProcess.ProcessState.NotRunning and not process.waitForFinished(
-            1000
-        ):
+        running = process.state() != QProcess.ProcessState.NotRunning
+        if running and not wait_for(process, "finished", 1.0):
             self._stop(process, gentle=False)
         self._drain(process)
         if os.name == "posix" and self.pid is not None:

@@ -240,3 +240,42 @@ def test_a_worker_that_cannot_start_fails_the_job_and_the_next_runs(
     assert (job.state, job.reason) == (JobState.FAILED, FailureReason.INTERNAL)
     assert job.message.startswith("The worker program could not be started")
     assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum)
+
+
+GIL_PROBE = """
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication, QThreadPool
+from moodlelogsmart_gui.jobs.runner import JobRunner, RunnerSignals
+app = QCoreApplication([])
+folder = Path(sys.argv[1])
+signals = RunnerSignals()
+runner = JobRunner("e" * 32, folder, [sys.executable, sys.argv[2], str(folder)], signals,
+                   timeout_seconds=1.5, stall_seconds=60)
+pool = QThreadPool()
+pool.start(runner)
+worst, last = 0.0, time.monotonic()
+end = last + 1.2
+while time.monotonic() < end:
+    now = time.monotonic()
+    worst, last = max(worst, now - last), now
+pool.waitForDone()
+print(worst)
+"""
+
+
+def test_a_waiting_runner_does_not_freeze_other_python_threads(tmp_path: Path) -> None:
+    """PySide6 holds the GIL inside QProcess.waitFor...(): the runner must not block there
+    (a fresh interpreter, so no other code has patched QProcess)."""
+    folder = tmp_path / "job"
+    folder.mkdir()
+    worker = Path(__file__).parent / "workers" / "silent_hang.py"
+    result = subprocess.run(
+        [sys.executable, "-c", GIL_PROBE, str(folder), str(worker)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    worst_stall = float(result.stdout.strip())
+    assert worst_stall < 0.1, f"the main thread stalled {worst_stall:.3f} s"
