@@ -140,15 +140,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
-    if install_if_needed(app) is not None:
-        log.warning("PySide6 %s on Python %s: reference-count guard active", PySide6.__version__,
-                    sys.version.split()[0])  # fmt: skip
+    guard = install_if_needed(app)
     install_translators(app)
     remaining = args if existing is not None else app.arguments()[1:]  # Qt took its options
     files = [arg for arg in remaining if not arg.startswith("-")]
     context = build(files)
     if context is None:
         return 1
+    if guard is not None:  # logged here: the app log exists once build() has run
+        log.warning("PySide6 %s on Python %s: reference-count guard active",
+                    PySide6.__version__, sys.version.split()[0])  # fmt: skip
     try:
         return int(app.exec())
     finally:

@@ -1,0 +1,55 @@
+"""The details pane shows what was detected, the counts and the two charts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QLabel
+
+from moodlelogsmart_gui.gui.details_pane import DetailsPane
+from moodlelogsmart_gui.jobs.store import FailureReason, JobState
+from tests.gui.fakes import make_job
+from tests.gui.workers.fake_worker import SUMMARY
+
+
+def texts(pane: DetailsPane) -> list[str]:
+    return [label.text() for label in pane.widget().findChildren(QLabel)]
+
+
+def test_a_completed_job_shows_detection_counts_and_charts(qtbot: Any) -> None:
+    pane = DetailsPane()
+    qtbot.addWidget(pane)
+    job = make_job("course.csv", state=JobState.COMPLETED, summary=SUMMARY, started_at=1.0,
+                   finished_at=5.0, result_path="/tmp/r.zip")  # fmt: skip
+    pane.show_job(job)
+    shown = texts(pane)
+    assert "utf-8 (certain)" in shown
+    assert "comma (,)" in shown
+    assert "day before month — ambiguous, a guess (check the warnings)" in shown
+    assert "Moodle log report (CSV)" in shown
+    assert "Set aside: date could not be read" in shown
+    assert "1\u202f100 of 1\u202f168 kept events were classified by a Bloom rule." in shown
+    assert any(text.startswith("⚠ Dates like 03/04/24") for text in shown)
+    bloom = [name for name, _, _ in pane.bloom_chart.bars()]
+    assert bloom == ["Remember", "Understand", "Apply", "Analyze", "Evaluate", "Create"]
+    activity = pane.activity_chart.bars()
+    assert [name for name, _, _ in activity][:2] == ["resource", "forum"]
+    assert len(activity) == 7  # seven types: no 'other' bar needed
+
+
+def test_a_failed_job_shows_its_sentence_and_progress_ticks_update_one_line(qtbot: Any) -> None:
+    pane = DetailsPane()
+    qtbot.addWidget(pane)
+    failed = make_job("x.csv", state=JobState.FAILED, reason=FailureReason.TIMEOUT,
+                      message="The job ran longer than 10 min and was stopped.")  # fmt: skip
+    pane.show_job(failed)
+    reason = pane.findChild(QLabel, "failureReason")
+    assert reason is not None and reason.text().startswith("The job ran longer")
+    running = make_job("y.csv", state=JobState.RUNNING, percent=10, stage="read")
+    pane.show_job(running)
+    body = pane.widget()
+    pane.show_job(make_job("y.csv", id=running.id, state=JobState.RUNNING, percent=60,
+                           stage="export"))  # fmt: skip
+    assert pane.widget() is body  # not rebuilt for a tick
+    status = pane.findChild(QLabel, "detailsStatus")
+    assert status is not None and status.text() == "Exporting… 60%"
