@@ -190,8 +190,6 @@ def run_phase(home: Path, name: str, args: argparse.Namespace, files: Path) -> d
     env = dict(os.environ, MOODLELOGSMART_HOME=str(home / name))
     command = [sys.executable, __file__, "--phase", name, "--seconds", str(args.seconds),
                "--inputs", str(files)]  # fmt: skip
-    if args.runner_wait_ms is not None:
-        command += ["--runner-wait-ms", str(args.runner_wait_ms)]
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))
 
@@ -218,10 +216,6 @@ def main() -> int:
     parser.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        if args.runner_wait_ms is not None:
-            from moodlelogsmart_gui.jobs import runner
-
-            runner.READ_WAIT_MS = args.runner_wait_ms
         big = sorted(args.inputs.glob("big_course_*.csv"))
         small = sorted((args.inputs / "drop").glob("*.csv"))
         result = stall_phase(big, small, args.seconds, window=args.phase == "window")
@@ -231,13 +225,11 @@ def main() -> int:
     shown, pandas = time_to_window(home)
     print(f"(a) window shown in {shown:.2f} s from a fresh process (pandas imported: {pandas})")
     make_inputs(home / "inputs", args.events)
-    if args.runner_wait_ms is not None:
-        print(f"    (diagnostic: runner READ_WAIT_MS set to {args.runner_wait_ms} ms)")
     with_window = run_phase(home, "window", args, home / "inputs")
     print(describe("(b) window:  ", with_window, args)
           + f"; pandas in the window process: {with_window['pandas']}")  # fmt: skip
     headless = run_phase(home, "headless", args, home / "inputs")
-    print(describe("(c) no window, job system alone (its QProcess waits hold the GIL):",
+    print(describe("(c) no window, the job system alone:",
                    headless, args))  # fmt: skip
     ok = shown < 2.0 and with_window["longest_stall_ms"] < 100
     print("targets (window < 2 s, stall < 100 ms):", "met" if ok else "NOT met")

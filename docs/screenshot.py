@@ -46,9 +46,6 @@ def main() -> int:
 
     app = QApplication([sys.argv[0]])
     install_if_needed(app)
-    from moodlelogsmart_gui.gui import qprocess_waits
-
-    qprocess_waits.install()
     install_translators(app)
     paths = AppPaths.resolve()
     paths.ensure()

@@ -18,7 +18,6 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from moodlelogsmart_gui import APP_NAME, __version__
-from moodlelogsmart_gui.gui import qprocess_waits
 from moodlelogsmart_gui.gui.icons import app_icon
 from moodlelogsmart_gui.gui.main_window import MainWindow
 from moodlelogsmart_gui.gui.refcount_guard import install_if_needed
@@ -74,7 +73,6 @@ def build(
 
     Returns None (after telling the person why) when the app cannot start.
     """
-    qprocess_waits.install()  # before any job runs: see gui/qprocess_waits.py
     # Background threads give the GIL back to the GUI thread within 1 ms instead of 5 ms.
     sys.setswitchinterval(0.001)
     paths = AppPaths.resolve()

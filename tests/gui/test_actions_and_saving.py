@@ -1,17 +1,14 @@
-"""Per-job commands and their keys, one save dialog at a time, and GIL-friendly waits."""
+"""Per-job commands and their keys, and one save dialog at a time."""
 
 from __future__ import annotations
 
-import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QProcess, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from moodlelogsmart_gui.gui import qprocess_waits
 from moodlelogsmart_gui.gui.main_window import MainWindow
 from moodlelogsmart_gui.jobs.store import JobState
 from tests.gui.conftest import DialogLog, write_log
@@ -91,29 +88,3 @@ def test_only_one_save_dialog_at_a_time(
     qtbot.waitUntil(lambda: len(dialogs.save_calls) == 3, timeout=3000)
     assert most[0] == 1
     assert window.saver.waiting() == []
-
-
-def test_waiting_for_a_process_leaves_the_gil_to_other_threads(qapp: Any) -> None:
-    qprocess_waits.install()
-    gaps: list[float] = []
-    done = threading.Event()
-
-    def wait_in_thread() -> None:
-        process = QProcess()
-        process.start(sys.executable, ["-c", "import time; time.sleep(0.4); print('bye')"])
-        process.waitForStarted()
-        assert process.waitForReadyRead(3000)
-        assert bytes(process.readAllStandardOutput().data()).strip() == b"bye"
-        assert process.waitForFinished(3000)
-        done.set()
-
-    thread = threading.Thread(target=wait_in_thread)
-    thread.start()
-    last = time.perf_counter()
-    while not done.is_set() and thread.is_alive():
-        now = time.perf_counter()
-        gaps.append(now - last)
-        last = now
-    thread.join()
-    assert done.is_set()
-    assert max(gaps) < 0.05
