@@ -207,11 +207,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=150_000)
     parser.add_argument("--seconds", type=float, default=12.0)
-    parser.add_argument(
-        "--runner-wait-ms", type=int, default=None,
-        help="diagnostic: override jobs.runner.READ_WAIT_MS (how long a runner thread blocks "
-        "in QProcess.waitForReadyRead, holding the GIL) in the measured processes",
-    )  # fmt: skip
     parser.add_argument("--phase", choices=("window", "headless"), help=argparse.SUPPRESS)
     parser.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -229,8 +224,7 @@ def main() -> int:
     print(describe("(b) window:  ", with_window, args)
           + f"; pandas in the window process: {with_window['pandas']}")  # fmt: skip
     headless = run_phase(home, "headless", args, home / "inputs")
-    print(describe("(c) no window, the job system alone:",
-                   headless, args))  # fmt: skip
+    print(describe("(c) no window, the job system alone:", headless, args))
     ok = shown < 2.0 and with_window["longest_stall_ms"] < 100
     print("targets (window < 2 s, stall < 100 ms):", "met" if ok else "NOT met")
     return 0 if ok else 1
