@@ -314,8 +314,28 @@ class JobQueue(QObject):
             self._history.write(job_id, stage="")
             self._ready.append(job_id)
             self.job_updated.emit(job_id)
-            self._dispatch()
+        self._dispatch()  # also when a copy failed: later jobs may be waiting for this one
         self._emit_counts()
+
+    def _next_ready(self) -> str | None:
+        """The job added first, once its copy is made: jobs start in the order they were added.
+
+        Copies finish out of order (a small file after a big one); a ready job waits for
+        earlier jobs whose copy is still being made.
+        """
+
+        added_at: dict[str, float] = {}
+        for job_id in [*self._ready, *self._copies]:
+            job = self._store.get(job_id)
+            if job is not None and (job_id in self._ready or job.state == JobState.QUEUED):
+                added_at[job_id] = job.queued_at
+            elif job_id in self._ready:
+                added_at[job_id] = float("-inf")  # gone or finished: dropped by the caller
+        first = min(added_at, key=added_at.__getitem__)
+        if first not in self._ready:
+            return None
+        self._ready.remove(first)
+        return first
 
     def _dispatch(self) -> None:
         while (
@@ -323,7 +343,9 @@ class JobQueue(QObject):
             and not self._closing
             and (len(self._runners) < self._settings.concurrent_jobs)
         ):
-            job_id = self._ready.popleft()
+            job_id = self._next_ready()
+            if job_id is None:
+                break
             job = self._store.get(job_id)
             if job is None or job.state != JobState.QUEUED:
                 continue
