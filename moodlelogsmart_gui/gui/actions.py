@@ -73,6 +73,7 @@ class JobActions(QObject):
         menu = QMenu(parent)
         menu.addAction(self.save)
         menu.addAction(self.show_log)
+        menu.addAction(self.details)
         menu.addSeparator()
         menu.addAction(self.cancel)
         menu.addAction(self.retry)
