@@ -34,8 +34,6 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 app = QApplication([sys.argv[0]])
 from moodlelogsmart_gui import app as app_module
-from moodlelogsmart_gui.gui.refcount_guard import install_if_needed
-install_if_needed(app)
 context = app_module.build([])
 class Painted(QObject):
     def eventFilter(self, obj, event):
@@ -95,22 +93,18 @@ def stall_phase(big: list[Path], small: list[Path], seconds: float, window: bool
         from PySide6.QtGui import QDragEnterEvent, QDropEvent
         from PySide6.QtWidgets import QApplication
 
-        app: Any = QApplication([sys.argv[0]])
+        _app: Any = QApplication([sys.argv[0]])  # kept alive for the whole run
         from moodlelogsmart_gui import app as app_module
-        from moodlelogsmart_gui.gui.refcount_guard import install_if_needed
 
-        install_if_needed(app)
         context = app_module.build([])
         assert context is not None
         queue = context.queue
         context.window.job_actions.ask_each.setChecked(False)
     else:
-        app = QCoreApplication([sys.argv[0]])
-        from moodlelogsmart_gui.gui.refcount_guard import install_if_needed
+        _app = QCoreApplication([sys.argv[0]])  # kept alive for the whole run
         from moodlelogsmart_gui.jobs.queue import JobQueue
         from moodlelogsmart_gui.jobs.store import JobStore
 
-        install_if_needed(app)
         store = JobStore(paths.history_db)
         queue = JobQueue(paths, store, settings_store.load().settings)
         queue.start()

@@ -35,7 +35,6 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from moodlelogsmart_gui.gui.main_window import MainWindow
-    from moodlelogsmart_gui.gui.refcount_guard import install_if_needed
     from moodlelogsmart_gui.gui.translation import install_translators
     from moodlelogsmart_gui.jobs.queue import JobQueue
     from moodlelogsmart_gui.jobs.store import JobStore
@@ -45,7 +44,6 @@ def main() -> int:
     from tests.gui.conftest import fake_worker_command
 
     app = QApplication([sys.argv[0]])
-    install_if_needed(app)
     install_translators(app)
     paths = AppPaths.resolve()
     paths.ensure()

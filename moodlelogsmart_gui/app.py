@@ -13,14 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import PySide6
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from moodlelogsmart_gui import APP_NAME, __version__
 from moodlelogsmart_gui.gui.icons import app_icon
 from moodlelogsmart_gui.gui.main_window import MainWindow
-from moodlelogsmart_gui.gui.refcount_guard import install_if_needed
 from moodlelogsmart_gui.gui.translation import install_translators
 from moodlelogsmart_gui.jobs.lock import AlreadyRunningError, DataFolderLock
 from moodlelogsmart_gui.jobs.queue import JobQueue
@@ -138,16 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
-    guard = install_if_needed(app)
     install_translators(app)
     remaining = args if existing is not None else app.arguments()[1:]  # Qt took its options
     files = [arg for arg in remaining if not arg.startswith("-")]
     context = build(files)
     if context is None:
         return 1
-    if guard is not None:  # logged here: the app log exists once build() has run
-        log.warning("PySide6 %s on Python %s: reference-count guard active",
-                    PySide6.__version__, sys.version.split()[0])  # fmt: skip
     try:
         return int(app.exec())
     finally:

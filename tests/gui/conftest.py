@@ -12,7 +12,6 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from moodlelogsmart_gui.gui.main_window import MainWindow
-from moodlelogsmart_gui.gui.refcount_guard import install_if_needed
 from moodlelogsmart_gui.jobs.queue import JobQueue
 from moodlelogsmart_gui.jobs.store import JobStore
 from moodlelogsmart_gui.paths import AppPaths
@@ -58,15 +57,6 @@ class DialogLog:
         if escape is not None:
             escape.click()
         return 0
-
-
-@pytest.fixture(scope="session", autouse=True)
-def refcount_guard(qapp: Any) -> Iterator[None]:
-    """PySide6 6.12.0 on Python 3.11 drops references to None/True (see refcount_guard.py)."""
-    guard = install_if_needed(qapp)
-    yield
-    if guard is not None:
-        guard.deleteLater()
 
 
 @pytest.fixture(autouse=True)
