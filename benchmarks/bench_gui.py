@@ -148,7 +148,8 @@ def stall_phase(big: list[Path], small: list[Path], seconds: float, window: bool
         where = QPointF(target.width() / 2, target.height() / 2)
         buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
         QApplication.sendEvent(
-            target, QDragEnterEvent(where, Qt.DropAction.CopyAction, mime, buttons, keys)
+            target,
+            QDragEnterEvent(where.toPoint(), Qt.DropAction.CopyAction, mime, buttons, keys),
         )
         QApplication.sendEvent(
             target, QDropEvent(where, Qt.DropAction.CopyAction, mime, buttons, keys)

@@ -20,8 +20,8 @@ def drop(target: QWidget, paths: list[Path]) -> tuple[bool, bool]:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
     point = QPoint(target.width() // 2, target.height() // 2)
-    enter = QDragEnterEvent(
-        QPointF(point), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    enter = QDragEnterEvent(  # takes a QPoint (QDropEvent a QPointF) in PySide6 6.8 to 6.11
+        point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     QApplication.sendEvent(target, enter)
