@@ -3,13 +3,15 @@
 A name maps to ``Student-<8 hex>`` from HMAC-SHA256 with the app's secret, so the same person
 gets the same pseudonym in every file processed on this machine, and nobody without the
 secret can recompute it. Names are replaced wherever they occur in text columns (e.g. the
-context "User: Ana Silva"); the work is done once per unique value, never per row.
+context "User: Ana Silva"), also where the file HTML-escaped them as Moodle does
+(``Liam O&#039;Brien``); the work is done once per unique value, never per row.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import re
 from collections.abc import Iterable
 
@@ -19,6 +21,15 @@ import pyarrow.compute as pc
 
 NAME_COLUMNS = ("user_name", "real_user", "affected_user")
 PREFIX = "Student-"
+# Characters Moodle may write as HTML entities in a name (the original "Event context" column
+# keeps them), and the forms they take: the pattern matches every form.
+_ENTITY_FORMS = {
+    "'": r"(?:'|&#0*39;|&#[xX]0*27;|&apos;)",
+    '"': r'(?:"|&#0*34;|&#[xX]0*22;|&quot;)',
+    "&": r"(?:&|&#0*38;|&#[xX]0*26;|&amp;)",
+    "<": r"(?:<|&#0*60;|&#[xX]0*3[cC];|&lt;)",
+    ">": r"(?:>|&#0*62;|&#[xX]0*3[eE];|&gt;)",
+}
 
 
 def pseudonym(name: str, secret: bytes) -> str:
@@ -58,13 +69,33 @@ def pseudonymise(
             out[column] = pd.Series(pd.NA, index=out.index, dtype="string")
     if not names:
         return out
-    alternation = "|".join(re.escape(n) for n in names)
+    alternation = "|".join(_name_pattern(n) for n in names)
     # Whole names only: "Ana" must not turn "Banana" into something else.
     pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
     columns = [c for c in dict.fromkeys([*NAME_COLUMNS, *text_columns]) if c in out]
     for column in columns:
-        out[column] = _replace(out[column], pattern, alternation, mapping)
+        out[column] = _replace(out[column], pattern, alternation, _Lookup(mapping, secret))
     return out
+
+
+def _name_pattern(name: str) -> str:
+    """A regular expression for ``name`` as written, or with its quotes and ampersands
+    HTML-escaped (``O'Brien``, ``O&#039;Brien``, ``O&apos;Brien``)."""
+    return "".join(_ENTITY_FORMS.get(char) or re.escape(char) for char in name)
+
+
+class _Lookup(dict[str, str]):
+    """Name -> pseudonym; an escaped form of a name gets the pseudonym of the name itself."""
+
+    def __init__(self, mapping: dict[str, str], secret: bytes) -> None:
+        super().__init__(mapping)
+        self._secret = secret
+
+    def __missing__(self, text: str) -> str:
+        plain = html.unescape(text)
+        value = self[plain] if plain in self else pseudonym(plain, self._secret)
+        self[text] = value
+        return value
 
 
 def _replace(

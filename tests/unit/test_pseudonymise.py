@@ -69,3 +69,20 @@ def test_many_rows_are_handled_through_unique_values() -> None:
     out = pseudonymise(big, collect_names(big), KEY, ["orig_user"], ["ip"])
     assert not out["user_name"].str.startswith("Person").any()
     assert out["user_name"].nunique() == 50
+
+
+def test_html_escaped_names_in_original_columns_are_replaced_too() -> None:
+    """Moodle writes "O&#039;Brien" in the Event context; the original column keeps it."""
+    frame = canonical_frame(
+        [event("course_view", T, user_name="Liam O'Brien", context="User: Liam O'Brien")]
+    )
+    frame["orig_context"] = pd.array(
+        ["User: Liam O&#039;Brien, Liam O&apos;Brien & Liam O&#x27;Brien"], dtype="string"
+    )
+    frame["orig_other"] = pd.array(["Tom &amp; Liam O&#39;Briens"], dtype="string")
+    out = pseudonymise(frame, collect_names(frame), KEY, ["context", "orig_context"], [])
+    liam = pseudonym("Liam O'Brien", KEY)
+    assert out["context"].tolist() == [f"User: {liam}"]
+    assert out["orig_context"].tolist() == [f"User: {liam}, {liam} & {liam}"]
+    out = pseudonymise(frame, collect_names(frame), KEY, ["orig_other"], [])
+    assert out["orig_other"].tolist() == ["Tom &amp; Liam O&#39;Briens"]  # not a whole name
