@@ -114,6 +114,7 @@ class JobRunner(QRunnable):
         self.ignored_lines = 0
         self._last_line_at = 0.0
         self._last_progress_emit = 0.0
+        self._emitted_progress = (0, "")
         self._percent = 0
         self._stage = ""
         self._done_summary: dict[str, Any] | None = None
@@ -229,6 +230,7 @@ class JobRunner(QRunnable):
             )
             wait_for(process, "ready", max(0.001, min(READ_WAIT, remaining)))
             self._drain(process)
+            self._flush_progress()
 
     def _stop(self, process: QProcess, *, gentle: bool) -> None:
         """End the worker and its group: close stdin (gentle), SIGTERM, brief wait, SIGKILL."""
@@ -328,12 +330,23 @@ class JobRunner(QRunnable):
         except (TypeError, ValueError, OverflowError):
             percent = self._percent
         stage = str(message.get("stage") or self._stage)[:40]
-        now = self._monotonic()
-        changed = stage != self._stage or percent != self._percent
         self._percent, self._stage = percent, stage
-        if changed and (now - self._last_progress_emit >= PROGRESS_EMIT_INTERVAL or percent == 100):
+        self._flush_progress(force=percent == 100)
+
+    def _flush_progress(self, *, force: bool = False) -> None:
+        """Emit the latest progress, at most every PROGRESS_EMIT_INTERVAL.
+
+        A throttled update is not lost: the read loop calls this again, so the last stage
+        reported always reaches the window within the interval.
+        """
+        current = (self._percent, self._stage)
+        if current == self._emitted_progress:
+            return
+        now = self._monotonic()
+        if force or now - self._last_progress_emit >= PROGRESS_EMIT_INTERVAL:
             self._last_progress_emit = now
-            self.signals.progress.emit(self.job_id, percent, stage)
+            self._emitted_progress = current
+            self.signals.progress.emit(self.job_id, *current)
 
     # -- job.log -------------------------------------------------------------------------------
 

@@ -288,6 +288,20 @@ def test_cancelling_a_job_still_copying_does_not_hold_back_later_jobs(
     qtbot.waitUntil(lambda: queue.queued_count() == 0, timeout=5000)
 
 
+def test_the_last_progress_of_a_burst_reaches_the_history(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path
+) -> None:
+    """Progress is throttled, but the latest stage is never dropped."""
+    queue = make_queue(fake_worker("burst", "3"))
+    job_id = queue.submit(user_log)
+    qtbot.waitUntil(
+        lambda: (job := queue.job(job_id)) is not None and job.stage == "export", timeout=2500
+    )
+    job = queue.job(job_id)
+    assert job is not None and job.state == JobState.RUNNING and job.percent == 70
+    assert wait_finished(qtbot, queue, job_id).state == JobState.COMPLETED
+
+
 def test_two_jobs_run_at_once_when_allowed(
     qtbot: QtBot, make_queue: QueueFactory, user_log: Path
 ) -> None:
