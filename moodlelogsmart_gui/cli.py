@@ -160,18 +160,9 @@ def open_data_folder(*, must_own: bool) -> Iterator[Context]:
 
 
 def _qt_app() -> Any:
-    """The Qt application, guarded against PySide6 6.12.0's lost ``None``/``True`` references
-    (without the guard a run of a few dozen jobs aborts at exit: "bool_dealloc")."""
     from PySide6.QtCore import QCoreApplication
 
-    from moodlelogsmart_gui.gui.refcount_guard import install_if_needed
-
-    existing = QCoreApplication.instance()
-    if existing is not None:
-        return existing
-    app = QCoreApplication([sys.argv[0]])
-    app.refcount_guard = install_if_needed(app)  # parented to the app; kept for its life
-    return app
+    return QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
 
 
 # -- process -------------------------------------------------------------------------------
