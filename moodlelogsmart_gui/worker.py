@@ -146,12 +146,32 @@ def run_job(folder: Path, protocol: Protocol) -> dict[str, Any]:
     )
 
 
+_NO_THREAD_WORDS = ("can't start new thread", "Failed to launch worker thread")
+
+
+def out_of_resources(exc: BaseException) -> bool:
+    """Memory exhaustion: MemoryError (pyarrow's ArrowMemoryError is one), or a thread that
+    could not start because no memory was left for its stack (Python's or Arrow's words)."""
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc)
+    return any(words in text for words in _NO_THREAD_WORDS)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     stream = take_over_stdout()
-    watch_parent()
+    protocol = Protocol(stream)
     try:
-        return _run(sys.argv[1:] if argv is None else argv, Protocol(stream))
+        try:
+            watch_parent()
+        except RuntimeError as exc:  # no memory left even for the watching thread
+            traceback.print_exc()
+            protocol.error(
+                "internal", MEMORY_MESSAGE if out_of_resources(exc) else INTERNAL_MESSAGE
+            )
+            return EXIT_INTERNAL
+        return _run(sys.argv[1:] if argv is None else argv, protocol)
     finally:
         _finished.set()
         stream.close()
@@ -178,9 +198,9 @@ def _run(args: list[str], protocol: Protocol) -> int:
         disk = exc.errno in DISK_ERRORS
         protocol.error("internal", DISK_MESSAGE if disk else INTERNAL_MESSAGE)
         return EXIT_INTERNAL
-    except Exception:
+    except Exception as exc:
         traceback.print_exc()
-        protocol.error("internal", INTERNAL_MESSAGE)
+        protocol.error("internal", MEMORY_MESSAGE if out_of_resources(exc) else INTERNAL_MESSAGE)
         return EXIT_INTERNAL
     protocol.send({"event": "done", "summary": summary})
     return EXIT_DONE

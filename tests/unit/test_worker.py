@@ -170,3 +170,18 @@ def test_full_disk_leaves_no_result_and_says_so(tmp_path: Path) -> None:
     assert "disk is full" in messages[-1]["message"]
     assert not (folder / "result.zip").exists()
     assert not (folder / "result.zip.part").exists()
+
+
+def test_running_out_of_memory_or_threads_is_told_as_memory() -> None:
+    import pyarrow as pa
+
+    from moodlelogsmart_gui.worker import out_of_resources
+
+    assert out_of_resources(MemoryError())
+    assert out_of_resources(pa.ArrowMemoryError("malloc of size 8388608 failed"))
+    assert out_of_resources(RuntimeError("can't start new thread"))
+    assert out_of_resources(
+        pa.ArrowException("Unknown error: Failed to launch worker thread: Resource unavailable")
+    )
+    assert not out_of_resources(RuntimeError("something else"))
+    assert not out_of_resources(ValueError("bad"))
