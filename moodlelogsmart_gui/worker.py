@@ -137,13 +137,18 @@ def run_job(folder: Path, protocol: Protocol) -> dict[str, Any]:
     options = PipelineOptions(
         pseudonymize=pseudonymize, rules_file=Path(rules) if rules else None, secret=secret
     )
-    return process_file(
-        source,
-        folder / "result.zip",
-        options,
-        protocol.progress,
-        input_name=str(job.get("original_name") or name),
-    )
+    try:
+        return process_file(
+            source,
+            folder / "result.zip",
+            options,
+            protocol.progress,
+            input_name=str(job.get("original_name") or name),
+        )
+    except BadInputError as exc:
+        if pseudonymize and exc.without_data:  # no cell of the file in the history or logs
+            raise BadInputError(exc.without_data) from None
+        raise
 
 
 _NO_THREAD_WORDS = ("can't start new thread", "Failed to launch worker thread")

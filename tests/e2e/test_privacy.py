@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import os
 import re
 import stat
@@ -212,3 +213,27 @@ def test_the_data_folder_and_its_secrets_are_private(tmp_path: Path, app_home: P
         assert mode(log_file) == 0o600, log_file
     for folder in paths.jobs.iterdir():  # what a job folder holds is guarded by the folder
         assert mode(folder) & 0o077 == 0, folder
+
+
+def test_a_refused_file_names_nobody_when_pseudonymising(tmp_path: Path, app_home: Path) -> None:
+    """A refusal may quote a cell (the first unreadable date); not in a pseudonymised job."""
+    log = make_report_log(60, seed=3)
+    for row in log.rows:
+        row[0], row[1] = row[1], row[0]  # names where the times should be
+    source = tmp_path / "shifted.csv"
+    source.write_text(report_csv_text(log.rows, report_header("en", "4")), encoding="utf-8")
+    names = {name for _, name in STUDENTS}
+    plain = run_cli("process", "--json", "--out", str(tmp_path), str(source))
+    (record,) = json_lines(plain.stdout)
+    assert record["reason"] == "bad_input" and any(n in str(record["message"]) for n in names)
+    paths = AppPaths.resolve()
+    result = run_cli("process", "--pseudonymize", "--json", "--out", str(tmp_path), str(source))
+    (record,) = json_lines(result.stdout)
+    assert (record["state"], record["reason"]) == ("failed", "bad_input")
+    assert is_one_sentence(record["message"]) and "Time column" in str(record["message"])
+    assert leaks([], {"stdout": result.stdout, "stderr": result.stderr}, names) == []
+    job_log = paths.jobs / str(record["id"]) / "job.log"
+    assert leaks([job_log.parent], {}, names) == []
+    history = run_cli("jobs", "--json")
+    mine = [r for r in json_lines(history.stdout) if r["id"] == record["id"]]
+    assert leaks([], {"history": json.dumps(mine, ensure_ascii=False)}, names) == []

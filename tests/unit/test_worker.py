@@ -185,3 +185,18 @@ def test_running_out_of_memory_or_threads_is_told_as_memory() -> None:
     )
     assert not out_of_resources(RuntimeError("something else"))
     assert not out_of_resources(ValueError("bad"))
+
+
+def test_a_pseudonymised_refusal_quotes_no_cell_of_the_file(tmp_path: Path) -> None:
+    from moodlelogsmart_gui.pipeline.errors import BadInputError
+    from moodlelogsmart_gui.pipeline.ingest import ingest
+
+    log = make_report_log(20, seed=3)
+    for row in log.rows:
+        row[0] = row[1]  # names where the times should be
+    path = write_report_csv(tmp_path / "shifted.csv", log.rows)
+    with pytest.raises(BadInputError) as err:
+        ingest(path)
+    assert "e.g. '" in str(err.value)
+    assert err.value.without_data is not None and "'" not in err.value.without_data.split(":")[0]
+    assert not any(name in err.value.without_data for name in (r[1] for r in log.rows))

@@ -93,10 +93,9 @@ def _refuse_unreadable_times(column: pa.ChunkedArray, parsed: dates.ParsedTimes,
     if n and parsed.unreadable * 2 > n:
         bad = column.filter(pa.array(np.isnat(parsed.timestamps))).drop_null()
         example = printable(bad[0].as_py()) if len(bad) else "(empty)"
-        raise BadInputError(
-            f"Most times ({parsed.unreadable} of {n} rows) could not be read as dates, e.g. "
-            f"'{example}': check that the Time column holds Moodle's dates."
-        )
+        most = f"Most times ({parsed.unreadable} of {n} rows) could not be read as dates"
+        advice = "check that the Time column holds Moodle's dates."
+        raise BadInputError(f"{most}, e.g. '{example}': {advice}", without_data=f"{most}: {advice}")
 
 
 def _frame(

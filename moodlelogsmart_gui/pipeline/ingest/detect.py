@@ -73,13 +73,21 @@ def _found(cells: Iterable[str], limit: int = 10) -> str:
     return ", ".join(shown) + more
 
 
+def _no_column(name: str, row: list[str]) -> BadInputError:
+    """The refusal for a missing column, naming the header cells found (not when private)."""
+    return BadInputError(
+        f"No '{name}' column: found {_found(row)}.",
+        without_data=f"No '{name}' column among the file's {len(row)} columns.",
+    )
+
+
 def _logstore_from_header(row: list[str], norm: list[str]) -> Layout | None:
     known = {name: i for i, name in reversed(list(enumerate(norm))) if name in LOGSTORE_COLUMNS}
     if len(known) < 3 or not ({"eventname", "timecreated", "contextinstanceid"} & known.keys()):
         return None
     for name in LOGSTORE_REQUIRED:
         if name not in known:
-            raise BadInputError(f"No '{name}' column: found {_found(row)}.")
+            raise _no_column(name, row)
     return Layout("logstore", True, len(row), known, list(row), language=None)
 
 
@@ -175,7 +183,7 @@ def _report_from_header(row: list[str], norm: list[str], tables: LanguageTables)
                 columns[canonical] = i
     if "legacy_action" in columns and not {"event_name", "description"} & columns.keys():
         if "time" not in columns:
-            raise BadInputError(f"No '{ENGLISH_HEADERS['time']}' column: found {_found(row)}.")
+            raise _no_column(ENGLISH_HEADERS["time"], row)
         confidence = min(1.0, score / 6)
         return Layout(
             "legacy_report", True, len(row), columns, list(row), dropped, lang, confidence
@@ -189,9 +197,9 @@ def _report_from_header(row: list[str], norm: list[str], tables: LanguageTables)
 def _require_report_columns(columns: dict[str, int], row: list[str]) -> None:
     """A report needs its Time column and at least one of Event name / Description."""
     if "time" not in columns:
-        raise BadInputError(f"No '{ENGLISH_HEADERS['time']}' column: found {_found(row)}.")
+        raise _no_column(ENGLISH_HEADERS["time"], row)
     if not {"event_name", "description"} & columns.keys():
-        raise BadInputError(f"No '{ENGLISH_HEADERS['event_name']}' column: found {_found(row)}.")
+        raise _no_column(ENGLISH_HEADERS["event_name"], row)
 
 
 def _report_headerless(rows: list[list[str]], width: int) -> Layout | None:
