@@ -130,7 +130,8 @@ def _judge(
             "add the file again.",
             finished_at,
         )
-    said = f" Last words: {last_words}" if last_words else ""
+    words = last_words.strip().rstrip(".")
+    said = f' Its last words were: "{words}".' if words else ""
     if not folder_writable(job_folder) and done_summary is None:
         return RunOutcome.failure(
             FailureReason.INTERNAL,

@@ -352,7 +352,9 @@ class JobRunner(QRunnable):
 
     def _open_log(self) -> None:
         try:
-            self._log_handle = open(self.job_folder / "job.log", "ab")  # noqa: SIM115
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
+            fd = os.open(self.job_folder / "job.log", flags, 0o600)  # may quote students' data
+            self._log_handle = os.fdopen(fd, "ab")
         except OSError as err:
             log.warning("job %s: cannot write job.log (%s)", self.job_id, err.strerror)
 

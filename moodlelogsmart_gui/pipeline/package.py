@@ -72,7 +72,11 @@ class ZipWriter:
 
     def __init__(self, path: Path, threads: int = 0, force_zip64: bool = False) -> None:
         threads = threads or max(2, min(4, os.cpu_count() or 2))
-        self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
+        # 0600: the result holds students' data, whatever the user's umask.
+        fd = os.open(
+            path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600
+        )
+        self._file = os.fdopen(fd, "wb")
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deflate")
         self._threads = threads
         self._entries: list[_Entry] = []

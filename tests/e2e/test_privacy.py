@@ -211,8 +211,10 @@ def test_the_data_folder_and_its_secrets_are_private(tmp_path: Path, app_home: P
         assert mode(sidecar) == 0o600, sidecar
     for log_file in paths.logs.glob("*.log*"):
         assert mode(log_file) == 0o600, log_file
-    for folder in paths.jobs.iterdir():  # what a job folder holds is guarded by the folder
+    for folder in paths.jobs.iterdir():
         assert mode(folder) & 0o077 == 0, folder
+        for inside in ("result.zip", "job.log"):  # students' data, private on their own too
+            assert mode(folder / inside) == 0o600, folder / inside
 
 
 def test_a_refused_file_names_nobody_when_pseudonymising(tmp_path: Path, app_home: Path) -> None:

@@ -60,7 +60,7 @@ def assert_after_fault(
     """The common promises after any fault (``copy_kept_ok``: a read-only folder cannot
     lose its input copy until the purge)."""
     folder = app_paths.jobs / job.id
-    assert (job.message and job.message.endswith((".", "!"))) or "Last words" in job.message
+    assert job.message and job.message.endswith((".", '."'))
     assert job.result_path is None
     if folder.exists():
         names = {p.name for p in folder.iterdir()}
