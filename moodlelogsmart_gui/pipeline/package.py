@@ -31,9 +31,11 @@ except ImportError:  # pragma: no cover - depends on the installation
     _codec = zlib
 
 PIECE_BYTES = 8 << 20
-LEVEL = 1
+# ISA-L's level 0 is real (fast) compression, about 15% faster than its level 1 for an 18%
+# larger ZIP (1M events: 2.45 s against 2.9 s, 137 MB against 116 MB); zlib's 0 stores.
+LEVEL = 0 if _codec is not zlib else 1
 MAX_32 = 0xFFFFFFFF
-_FINAL_BLOCK = zlib.compressobj(LEVEL, zlib.DEFLATED, -15).flush()  # empty, final
+_FINAL_BLOCK = zlib.compressobj(1, zlib.DEFLATED, -15).flush()  # empty, final
 
 
 @dataclass
