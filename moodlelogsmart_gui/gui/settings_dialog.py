@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from moodlelogsmart_gui.gui import formatting as fmt
-from moodlelogsmart_gui.gui.folder_size import folder_size
 from moodlelogsmart_gui.gui.wrapped_label import WrappedLabel
+from moodlelogsmart_gui.jobs.retention import tree_size
 from moodlelogsmart_gui.settings import SETTING_SPECS, Settings, SettingsError, SettingSpec
 
 if TYPE_CHECKING:
@@ -318,4 +318,4 @@ class SettingsDialog(QDialog):
             with contextlib.suppress(RuntimeError):  # the dialog may be gone already
                 self.size_label.setText(text)
 
-        self._runner.run(lambda: folder_size(jobs_dir), done)
+        self._runner.run(lambda: tree_size(jobs_dir), done)

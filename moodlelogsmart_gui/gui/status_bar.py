@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 
 from moodlelogsmart_gui.gui import formatting as fmt
-from moodlelogsmart_gui.gui.folder_size import folder_size
+from moodlelogsmart_gui.jobs.retention import tree_size
 
 if TYPE_CHECKING:
     from moodlelogsmart_gui.gui.background import BackgroundRunner
@@ -104,7 +104,7 @@ class JobStatusBar(QStatusBar):
             with contextlib.suppress(RuntimeError):
                 self.size_label.setText(text)
 
-        self._runner.run(lambda: folder_size(folder), done)
+        self._runner.run(lambda: tree_size(folder), done)
 
     def update_next_purge(self) -> None:
         when = self._queue.next_purge_at()

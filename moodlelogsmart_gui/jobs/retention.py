@@ -227,7 +227,7 @@ def _remove_job_folder(
     if not stat.S_ISDIR(st.st_mode):
         report.errors.append(f"refused {name}: not a real folder (a link or a file)")
         return False
-    size = _tree_size(path)
+    size = tree_size(path)
     if dry_run:
         report.bytes_freed += size
         report.folders_removed += 1
@@ -238,7 +238,7 @@ def _remove_job_folder(
         shutil.rmtree(path, ignore_errors=True)
     if os.path.lexists(path):
         report.errors.append(f"{name}: {problems[0] if problems else 'could not be deleted'}")
-        report.bytes_freed += max(0, size - _tree_size(path))
+        report.bytes_freed += max(0, size - tree_size(path))
         return False
     report.bytes_freed += size
     report.folders_removed += 1
@@ -263,8 +263,8 @@ def _retry_writable(path: str, err: BaseException, problems: list[str]) -> None:
     problems.append(getattr(err, "strerror", None) or str(err))
 
 
-def _tree_size(path: Path) -> int:
-    """Bytes in a folder, counting links as links (never followed)."""
+def tree_size(path: Path) -> int:
+    """Bytes in a folder, counting links as links (never followed); safe off the GUI thread."""
     total = 0
     stack = [str(path)]
     while stack:
