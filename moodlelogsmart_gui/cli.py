@@ -18,7 +18,15 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported lazily at run time: `moodlelogsmart --help` stays instant
+    from PySide6.QtCore import QCoreApplication
+
+    from moodlelogsmart_gui.jobs.retention import PurgeReport
+    from moodlelogsmart_gui.jobs.store import Job, JobStore
+    from moodlelogsmart_gui.paths import AppPaths
+    from moodlelogsmart_gui.settings import Settings
 
 log = logging.getLogger("moodlelogsmart_gui.cli")
 
@@ -110,11 +118,17 @@ def main(argv: list[str] | None = None) -> int:
 class Context:
     """What every command works with, created here and passed in (no globals)."""
 
-    paths: Any
-    store: Any
+    paths: AppPaths
+    store: JobStore | None
     """None only when another process owns the folder and there is no history yet."""
-    settings: Any
+    settings: Settings
     owner: bool
+
+    def owned_store(self) -> JobStore:
+        """The history, writable: this process owns the data folder."""
+        if self.store is None or not self.owner:
+            raise CliError("Another MoodleLogSmart is using the app's folder.", EXIT_IN_USE)
+        return self.store
 
 
 @contextlib.contextmanager
@@ -159,7 +173,7 @@ def open_data_folder(*, must_own: bool) -> Iterator[Context]:
         lock.release()
 
 
-def _qt_app() -> Any:
+def _qt_app() -> QCoreApplication:
     from PySide6.QtCore import QCoreApplication
 
     return QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
@@ -222,7 +236,7 @@ def run_process(args: argparse.Namespace) -> int:
         settings = ctx.settings
         if args.timeout is not None:
             settings = dataclasses.replace(settings, job_timeout_seconds=args.timeout)
-        run = ProcessRun(ctx.paths, ctx.store, settings, out_dir, as_json=args.json)
+        run = ProcessRun(ctx.paths, ctx.owned_store(), settings, out_dir, as_json=args.json)
         return run.execute(
             app, files, pseudonymize=args.pseudonymize or None, rules_file=args.rules
         )
@@ -239,7 +253,7 @@ def run_jobs(args: argparse.Namespace) -> int:
             from moodlelogsmart_gui.jobs.queue import JobQueue
 
             _qt_app()
-            queue = JobQueue(ctx.paths, ctx.store, ctx.settings)
+            queue = JobQueue(ctx.paths, ctx.owned_store(), ctx.settings)
             queue.recover(resume_queued=False)
             jobs = queue.jobs()
         elif ctx.store is None:
@@ -272,12 +286,12 @@ def run_purge(args: argparse.Namespace) -> int:
 
     with open_data_folder(must_own=True) as ctx:
         app = _qt_app()
-        queue = JobQueue(ctx.paths, ctx.store, ctx.settings)
+        queue = JobQueue(ctx.paths, ctx.owned_store(), ctx.settings)
         if not args.dry_run:
             queue.recover(resume_queued=False)
-        reports: list[Any] = []
+        reports: list[PurgeReport] = []
 
-        def finished(report: Any) -> None:
+        def finished(report: PurgeReport) -> None:
             reports.append(report)
             app.quit()
 
@@ -298,7 +312,7 @@ class ProcessRun:
     """One ``process`` command: submit, wait, save each result, print one line per job."""
 
     def __init__(
-        self, paths: Any, store: Any, settings: Any, out_dir: Path, *, as_json: bool
+        self, paths: AppPaths, store: JobStore, settings: Settings, out_dir: Path, *, as_json: bool
     ) -> None:
         from moodlelogsmart_gui.jobs.queue import JobQueue
 
@@ -311,7 +325,12 @@ class ProcessRun:
         self._pending: set[str] = set()
 
     def execute(
-        self, app: Any, files: list[Path], *, pseudonymize: bool | None, rules_file: str | None
+        self,
+        app: QCoreApplication,
+        files: list[Path],
+        *,
+        pseudonymize: bool | None,
+        rules_file: str | None,
     ) -> int:
         from PySide6.QtCore import QTimer
 
@@ -345,7 +364,7 @@ class ProcessRun:
             return EXIT_INTERRUPTED
         return EXIT_FAILED if self.failures else EXIT_OK
 
-    def _poll(self, flag: list[bool], app: Any) -> None:
+    def _poll(self, flag: list[bool], app: QCoreApplication) -> None:
         if flag and not self.interrupted:
             self.interrupted = True
             print("Interrupted: cancelling the running jobs...", file=sys.stderr)
@@ -380,7 +399,7 @@ class ProcessRun:
             self.failures += 1
         self._emit(job, self.inputs[job_id], note, output)
 
-    def _emit(self, job: Any, source: Path, note: str, output: Path | None = None) -> None:
+    def _emit(self, job: Job | None, source: Path, note: str, output: Path | None = None) -> None:
         if self.as_json:
             record = job_record(job, str(source), output)
             if note:
@@ -401,13 +420,13 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _seconds(job: Any) -> float | None:
+def _seconds(job: Job | None) -> float | None:
     if job is None or job.started_at is None or job.finished_at is None:
         return None
     return round(max(0.0, job.finished_at - job.started_at), 2)
 
 
-def job_record(job: Any, source: str, output: Path | None = None) -> dict[str, Any]:
+def job_record(job: Job | None, source: str, output: Path | None = None) -> dict[str, Any]:
     """The --json object: exactly id, input, state, reason, message, output, rows_in,
     rows_out, seconds."""
     if job is None:
@@ -435,7 +454,7 @@ def job_record(job: Any, source: str, output: Path | None = None) -> dict[str, A
     }
 
 
-def describe_outcome(job: Any, source: Path, note: str, output: Path | None) -> str:
+def describe_outcome(job: Job | None, source: Path, note: str, output: Path | None) -> str:
     name = printable(str(source))
     if job is None:
         return f"FAILED     {name}: {note}"
@@ -446,7 +465,7 @@ def describe_outcome(job: Any, source: Path, note: str, output: Path | None) -> 
     return f"{str(job.state).upper():<10} {name}{reason}: {note or job.message}"
 
 
-def describe_job(job: Any) -> str:
+def describe_job(job: Job) -> str:
     import time as _time
 
     when = _time.strftime("%Y-%m-%d %H:%M", _time.localtime(job.queued_at))
@@ -456,7 +475,7 @@ def describe_job(job: Any) -> str:
     return f"{job.id}  {when}  {state:<20} {printable(job.input_name)}{expired}{message}"
 
 
-def describe_purge(report: Any) -> str:
+def describe_purge(report: PurgeReport) -> str:
     verb = "Would delete" if report.dry_run else "Deleted"
     size = report.bytes_freed / 1_000_000
     text = (
