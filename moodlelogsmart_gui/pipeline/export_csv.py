@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 BOM = b"\xef\xbb\xbf"
 CHUNK_ROWS = 65_536
+SCAN_BYTES = 1 << 20  # block size when searching a column's bytes
 # A spreadsheet runs a cell as a formula when it starts with one of these, or with "-" and
 # more characters (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
@@ -43,16 +44,22 @@ def _layout(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rows_with_bytes(values: pa.Array, wanted: bytes) -> np.ndarray:
-    """Rows whose text contains any of the (ASCII) ``wanted`` bytes: one pass over the bytes."""
+    """Rows whose text contains any of the (ASCII) ``wanted`` bytes: one pass over the bytes,
+    a block at a time (small reused scratch arrays instead of one the size of the text)."""
     data, offsets = _layout(values)
-    text = data[offsets[0] : offsets[-1]]
-    hit = np.zeros(len(text), dtype=bool)
-    for byte in wanted:
-        hit |= text == byte
     rows = np.zeros(len(values), dtype=bool)
-    found = np.flatnonzero(hit) + offsets[0]
-    if len(found):
-        rows[np.searchsorted(offsets, found, side="right") - 1] = True
+    start, end = int(offsets[0]), int(offsets[-1])
+    hit = np.empty(min(SCAN_BYTES, end - start), dtype=bool)
+    other = np.empty_like(hit)
+    for block in range(start, end, SCAN_BYTES):
+        text = data[block : min(block + SCAN_BYTES, end)]
+        found, also = hit[: len(text)], other[: len(text)]
+        np.equal(text, wanted[0], out=found)
+        for byte in wanted[1:]:
+            found |= np.equal(text, byte, out=also)
+        at = np.flatnonzero(found) + block
+        if len(at):
+            rows[np.searchsorted(offsets, at, side="right") - 1] = True
     return rows
 
 
@@ -131,12 +138,14 @@ class DictColumn(TextColumn):
 
 @dataclass
 class PlainColumn(TextColumn):
-    """A column with mostly unique values (times, descriptions): transformed as a whole."""
+    """A column with mostly unique values (times, descriptions): the raw text, transformed
+    per selection of rows (no full-size transformed copy of the column is ever built)."""
 
-    values: pa.Array
+    values: pa.Array | pa.ChunkedArray
+    transform: Transform = plain_text
 
     def take(self, rows: np.ndarray, suffix: str = "") -> pa.Array:
-        taken = self.values.take(pa.array(rows))
+        taken = self.transform(plain_text(self.values.take(pa.array(rows))))
         return pc.binary_join_element_wise(taken, suffix, "") if suffix else taken
 
 
@@ -189,11 +198,11 @@ def encode_text(
         codes = series.fillna(False).to_numpy(dtype=bool).astype(np.int32)
         return DictColumn(codes, transform(pa.array(["false", "true"])))
     array = pa.array(series.astype("string").array)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
     sample = array.slice(0, 20_000)
     if len(array) > 50_000 and len(pc.unique(sample)) > len(sample) // 2:
-        return PlainColumn((plain_transform or transform)(plain_text(array)))
+        return PlainColumn(array, plain_transform or transform)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
     encoded = pc.dictionary_encode(array, null_encoding="encode")
     values = plain_text(encoded.dictionary)
     return DictColumn(encoded.indices.to_numpy().astype(np.int32), transform(values))

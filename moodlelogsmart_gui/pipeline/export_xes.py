@@ -9,7 +9,7 @@ Escaping therefore runs once per distinct value, with pyarrow kernels, never per
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from moodlelogsmart_gui.pipeline.export_csv import (
     CHUNK_ROWS,
     DictColumn,
     TimestampColumn,
+    _clock_strings,
     encode_timestamps,
     plain_text,
     string_buffer,
@@ -72,9 +73,17 @@ class XesEvents:
 
     case_codes: np.ndarray
     heads: pa.Array  # per case, plus "" for rows that do not open a trace
-    tails: pa.Array  # per case * 2 + (1 if the row closes the trace)
+    tails: pa.Array  # per case * 2 + (1 if the row closes the trace), after the time's offset
     templates: DictColumn
     times: TimestampColumn
+    pieces: pa.Array = field(init=False, repr=False)  # the five dictionaries above, end to end
+    starts: np.ndarray = field(init=False, repr=False)  # where each of them begins in pieces
+
+    def __post_init__(self) -> None:
+        parts = [self.heads, self.templates.values, self.times.days, _clock_strings()]
+        parts.append(self.tails)
+        self.pieces = pa.concat_arrays([plain_text(part) for part in parts])
+        self.starts = np.cumsum([0, *(len(part) for part in parts[:-1])]).astype(np.int32)
 
 
 def prepare_events(frame: pd.DataFrame, offset: str) -> XesEvents:
@@ -92,7 +101,7 @@ def prepare_events(frame: pd.DataFrame, offset: str) -> XesEvents:
             f'<trace><string key="concept:name" value="{case_id}"/>'
             f'<string key="moodle:case_label" value="{label}"/>\n'
         )
-        tail = f'"/><string key="org:resource" value="{label}"/></event>\n'
+        tail = f'{offset}"/><string key="org:resource" value="{label}"/></event>\n'
         tails += [tail, tail + "</trace>\n"]
     heads.append("")
     template_codes, templates = _templates(frame)
@@ -187,15 +196,18 @@ def _trace_pieces(events: XesEvents, case: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _lines(events: XesEvents, rows: np.ndarray, heads: np.ndarray, tails: np.ndarray) -> pa.Buffer:
-    """Event lines for ``rows``: trace opening (or nothing), body, time, tail (and closing)."""
-    line = pc.binary_join_element_wise(
-        pa.DictionaryArray.from_arrays(pa.array(heads), events.heads).cast(pa.string()),
-        events.templates.take(rows),
-        events.times.take(rows),
-        pa.DictionaryArray.from_arrays(pa.array(tails), events.tails).cast(pa.string()),
-        "",
-    )
-    return string_buffer(line)
+    """Event lines for ``rows``: trace opening (or nothing), body, day, time of day, tail (and
+    closing), taken in one pass from ``events.pieces``: each output byte is copied once."""
+    if not len(rows):
+        return pa.py_buffer(b"")
+    codes = np.empty((len(rows), 5), dtype=np.int32)
+    codes[:, 0] = heads
+    codes[:, 1] = events.templates.codes[rows]
+    codes[:, 2] = events.times.day_codes[rows]
+    codes[:, 3] = events.times.seconds[rows]
+    codes[:, 4] = tails
+    codes += events.starts
+    return string_buffer(events.pieces.take(pa.array(codes.ravel())))
 
 
 def xes_chunks(

@@ -96,18 +96,21 @@ class ZipWriter:
         """
         crcs, sizes = [0] * len(names), [0] * len(names)
         compressed: list[list[bytes]] = [[] for _ in names]
-        pending: deque[tuple[int, Future[bytes]]] = deque()
+        # Each piece stays referenced here until its result is taken, so the text buffers
+        # are freed by this thread (the allocator then reuses them instead of new memory).
+        pending: deque[tuple[int, Future[bytes], memoryview]] = deque()
         for group in chunks:
             for member, chunk in enumerate(group):
                 for piece in _pieces((chunk,)):
                     crcs[member] = _codec.crc32(piece, crcs[member])
                     sizes[member] += len(piece)
-                    pending.append((member, self._pool.submit(_deflate_piece, piece)))
+                    pending.append((member, self._pool.submit(_deflate_piece, piece), piece))
                     while len(pending) > self._threads * 2:
-                        done_member, future = pending.popleft()
+                        done_member, future, _ = pending.popleft()
                         compressed[done_member].append(future.result())
-        for member, future in pending:
-            compressed[member].append(future.result())
+        while pending:
+            done_member, future, _ = pending.popleft()
+            compressed[done_member].append(future.result())
         for member, name in enumerate(names):
             compressed[member].append(_FINAL_BLOCK)
             self._write_member(
