@@ -145,8 +145,23 @@ class PlainColumn(TextColumn):
     transform: Transform = plain_text
 
     def take(self, rows: np.ndarray, suffix: str = "") -> pa.Array:
-        taken = self.transform(plain_text(self.values.take(pa.array(rows))))
+        values, rows = _narrowed(self.values, rows)
+        taken = self.transform(plain_text(values.take(pa.array(rows))))
         return pc.binary_join_element_wise(taken, suffix, "") if suffix else taken
+
+
+def _narrowed(
+    values: pa.Array | pa.ChunkedArray, rows: np.ndarray
+) -> tuple[pa.Array | pa.ChunkedArray, np.ndarray]:
+    """Only the chunks ``rows`` fall in (rows in time order span few), as one array, and the
+    rows counted from its start: taking from many chunks would first combine them all."""
+    if not isinstance(values, pa.ChunkedArray) or not len(rows):
+        return values, rows
+    starts = np.cumsum([0, *(len(chunk) for chunk in values.chunks)])
+    first = int(np.searchsorted(starts, rows.min(), side="right")) - 1
+    last = int(np.searchsorted(starts, rows.max(), side="right")) - 1
+    chunks = values.chunks[first : last + 1]
+    return (chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)), rows - starts[first]
 
 
 @dataclass
@@ -201,11 +216,21 @@ def encode_text(
     sample = array.slice(0, 20_000)
     if len(array) > 50_000 and len(pc.unique(sample)) > len(sample) // 2:
         return PlainColumn(array, plain_transform or transform)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+    codes, dictionary = _dictionary_codes(array)
+    return DictColumn(codes, transform(plain_text(dictionary)))
+
+
+def _dictionary_codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """int32 codes and dictionary of a text column; chunks are encoded where they are (the
+    kernel gives them one shared dictionary), the text is not combined into a copy first."""
     encoded = pc.dictionary_encode(array, null_encoding="encode")
-    values = plain_text(encoded.dictionary)
-    return DictColumn(encoded.indices.to_numpy().astype(np.int32), transform(values))
+    if isinstance(encoded, pa.ChunkedArray):
+        chunks = encoded.chunks
+        if chunks and all(c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:]):
+            codes = np.concatenate([c.indices.to_numpy() for c in chunks])
+            return codes.astype(np.int32, copy=False), chunks[0].dictionary
+        encoded = pc.dictionary_encode(array.combine_chunks(), null_encoding="encode")
+    return encoded.indices.to_numpy().astype(np.int32), encoded.dictionary
 
 
 def _quoted(values: pa.Array) -> pa.Array:
