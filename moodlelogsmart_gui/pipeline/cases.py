@@ -39,7 +39,7 @@ def assign_cases(frame: pd.DataFrame, keep: np.ndarray | None = None) -> pd.Data
     codes = case_of_pair[pair_codes] if len(pair_codes) else np.zeros(0, dtype=np.intp)
     if keep is not None:
         codes = np.where(keep, codes, -1)
-        used = np.unique(codes[codes >= 0])
+        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(case_ids)))
         remap = np.full(len(case_ids) + 1, -1, dtype=np.int64)
         remap[used] = np.arange(len(used))
         codes, case_ids = remap[codes], case_ids[used]
@@ -56,7 +56,10 @@ def _labels(
     """One unique label per case: its first non-blank name, else ``User <id>``."""
     named = np.array([n is not None for n in names] + [False])[name_codes]
     rows = np.flatnonzero(named & (codes >= 0))
-    cases, first = np.unique(codes[rows], return_index=True)
+    first_of = np.full(len(case_ids), len(rows), dtype=np.int64)  # counting, not sorting
+    np.minimum.at(first_of, codes[rows], np.arange(len(rows)))
+    cases = np.flatnonzero(first_of < len(rows))
+    first = first_of[cases]
     name_of = dict(zip(cases.tolist(), name_codes[rows[first]].tolist(), strict=True))
     labels = []
     for code, case_id in enumerate(case_ids):
