@@ -4,41 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobState
+from tests.fixtures.jobs import job_row
 
 
 def make_job(name: str = "log.csv", **changes: Any) -> Job:
     """A history row with sensible defaults."""
     now = time.time()
-    base = Job(
-        id=uuid.uuid4().hex,
-        input_name=name,
-        input_size=100,
-        source_path=f"/tmp/{name}",
-        state=JobState.QUEUED,
-        reason=None,
-        message="",
-        queued_at=now,
-        started_at=None,
-        finished_at=None,
-        percent=0,
-        stage="",
-        rows_in=None,
-        rows_out=None,
-        summary=None,
-        result_path=None,
-        expired=False,
-        expires_at=None,
-        pseudonymize=False,
-        rules_file="",
-    )
-    return dataclasses.replace(base, **changes)
+    fields: dict[str, Any] = {"input_name": name, "input_size": 100, "source_path": f"/tmp/{name}"}
+    return job_row(**{**fields, "queued_at": now, **changes})
 
 
 class FakeQueue(QObject):

@@ -11,7 +11,6 @@ import stat
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobState, JobStore
 from moodlelogsmart_gui.jobs.tasks import find_input_copy
 from moodlelogsmart_gui.paths import AppPaths
 from moodlelogsmart_gui.settings import Settings
+from tests.fixtures.jobs import job_row
 from tests.jobs.conftest import QueueFactory, fake_worker, sha256
 
 
@@ -35,27 +35,12 @@ def wait_finished(qtbot: QtBot, queue: JobQueue, job_id: str, timeout_ms: int = 
 
 
 def make_job(state: JobState) -> Job:
-    return Job(
-        id=uuid.uuid4().hex,
-        input_name="log.csv",
-        input_size=10,
-        source_path="/nowhere/log.csv",
+    return job_row(
         state=state,
-        reason=None,
-        message="",
         queued_at=time.time() - 60,
         started_at=time.time() - 30 if state == JobState.RUNNING else None,
-        finished_at=None,
         percent=40,
         stage="classify",
-        rows_in=None,
-        rows_out=None,
-        summary=None,
-        result_path=None,
-        expired=False,
-        expires_at=None,
-        pseudonymize=False,
-        rules_file="",
     )
 
 

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -25,6 +26,7 @@ from moodlelogsmart_gui.jobs.retention import (
     plan_purge,
 )
 from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobState
+from tests.fixtures.jobs import job_row
 
 HOUR = 3600.0
 POLICY = RetentionPolicy(
@@ -33,30 +35,17 @@ POLICY = RetentionPolicy(
 T0 = 1_800_000_000.0
 
 
-def job(state: JobState, finished_at: float | None = T0, **changes: object) -> Job:
-    base = Job(
-        id=uuid.uuid4().hex,
-        input_name="log.csv",
-        input_size=1,
-        source_path="/x/log.csv",
-        state=state,
-        reason=FailureReason.CRASHED if state == JobState.FAILED else None,
-        message="",
-        queued_at=T0 - 100,
-        started_at=T0 - 50,
-        finished_at=finished_at,
-        percent=0,
-        stage="",
-        rows_in=None,
-        rows_out=None,
-        summary=None,
-        result_path=None,
-        expired=False,
-        expires_at=None,
-        pseudonymize=False,
-        rules_file="",
-    )
-    return replace(base, **changes)
+def job(state: JobState, finished_at: float | None = T0, **changes: Any) -> Job:
+    fields: dict[str, Any] = {
+        "input_size": 1,
+        "source_path": "/x/log.csv",
+        "state": state,
+        "reason": FailureReason.CRASHED if state == JobState.FAILED else None,
+        "queued_at": T0 - 100,
+        "started_at": T0 - 50,
+        "finished_at": finished_at,
+    }
+    return job_row(**{**fields, **changes})
 
 
 def test_policy_from_settings_uses_hours_and_seconds() -> None:

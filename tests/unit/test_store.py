@@ -9,6 +9,7 @@ import sqlite3
 import stat
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,34 +22,19 @@ from moodlelogsmart_gui.jobs.store import (
     JobStore,
     StoreError,
 )
+from tests.fixtures.jobs import job_row
 
 
-def make_job(job_id: str = "a" * 32, queued_at: float = 1000.0, **changes: object) -> Job:
-    fields: dict[str, object] = dict(
-        id=job_id,
-        input_name="log ñ.csv",
-        input_size=10,
-        source_path="/home/x/log ñ.csv",
-        state=JobState.QUEUED,
-        reason=None,
-        message="",
-        queued_at=queued_at,
-        started_at=None,
-        finished_at=None,
-        percent=0,
-        stage="copying",
-        rows_in=None,
-        rows_out=None,
-        summary=None,
-        result_path=None,
-        expired=False,
-        expires_at=None,
-        pseudonymize=False,
-        rules_file="",
-        timeout_seconds=600,
-    )
-    fields.update(changes)
-    return Job(**fields)  # type: ignore[arg-type]
+def make_job(job_id: str = "a" * 32, queued_at: float = 1000.0, **changes: Any) -> Job:
+    fields: dict[str, Any] = {
+        "id": job_id,
+        "input_name": "log ñ.csv",
+        "source_path": "/home/x/log ñ.csv",
+        "queued_at": queued_at,
+        "stage": "copying",
+        "timeout_seconds": 600,
+    }
+    return job_row(**{**fields, **changes})
 
 
 @pytest.fixture
