@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from moodlelogsmart_gui.pipeline.errors import BadInputError
 from moodlelogsmart_gui.pipeline.ingest import dates, detect, legacy, normalise, read
-from moodlelogsmart_gui.pipeline.ingest.normalise import CANONICAL_COLUMNS
+from moodlelogsmart_gui.pipeline.ingest.normalise import CANONICAL_COLUMNS, LOGSTORE_DIRECT
 from moodlelogsmart_gui.pipeline.ingest.tables import load_catalogue, load_languages, printable
 
 __all__ = ["CANONICAL_COLUMNS", "Ingested", "ingest"]
@@ -29,14 +29,7 @@ _TYPES = {pa.string(): _STRING, pa.large_string(): _STRING, pa.int8(): pd.Int8Dt
 # canonical column -> the input column it is taken from as is (for summary["detected"])
 _LOGSTORE_SOURCES = {
     "timestamp": "timecreated",
-    "user_id": "userid",
-    "real_user": "realuserid",
-    "affected_user": "relateduserid",
-    "component": "component",
-    "event_name": "eventname",
-    "origin": "origin",
-    "ip": "ip",
-    "course": "courseid",
+    **LOGSTORE_DIRECT,
     "edulevel": "edulevel",
     "crud": "crud",
 }
