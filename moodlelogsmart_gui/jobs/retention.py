@@ -195,18 +195,27 @@ def _finish(report: PurgeReport, started: float) -> PurgeReport:
     return report
 
 
-def _is_unsafe_root(jobs_dir: Path, report: PurgeReport) -> bool:
+def _real_folder(path: Path, label: str, refusal: str, report: PurgeReport) -> bool | None:
+    """True for a real directory (never followed through a link); None if it is gone.
+
+    Anything else is refused: ``refusal`` (or the OS error) goes to the report.
+    """
     try:
-        st = os.lstat(jobs_dir)
+        st = os.lstat(path)
     except FileNotFoundError:
-        return True
+        return None
     except OSError as err:
-        report.errors.append(f"{jobs_dir}: {err.strerror}")
-        return True
+        report.errors.append(f"{label}: {err.strerror}")
+        return False
     if not stat.S_ISDIR(st.st_mode):
-        report.errors.append(f"{jobs_dir} is not a real folder (a link?); nothing was deleted.")
-        return True
-    return False
+        report.errors.append(refusal)
+        return False
+    return True
+
+
+def _is_unsafe_root(jobs_dir: Path, report: PurgeReport) -> bool:
+    refusal = f"{jobs_dir} is not a real folder (a link?); nothing was deleted."
+    return not _real_folder(jobs_dir, str(jobs_dir), refusal, report)
 
 
 def _remove_job_folder(
@@ -217,16 +226,9 @@ def _remove_job_folder(
         report.errors.append(f"refused {name!r}: not a job folder name")
         return False
     path = jobs_dir / name
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return None
-    except OSError as err:
-        report.errors.append(f"{name}: {err.strerror}")
-        return False
-    if not stat.S_ISDIR(st.st_mode):
-        report.errors.append(f"refused {name}: not a real folder (a link or a file)")
-        return False
+    real = _real_folder(path, name, f"refused {name}: not a real folder (a link or a file)", report)
+    if not real:
+        return real
     size = tree_size(path)
     if dry_run:
         report.bytes_freed += size
