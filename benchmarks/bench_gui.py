@@ -83,7 +83,7 @@ def stall_phase(big: list[Path], small: list[Path], seconds: float, window: bool
     from PySide6.QtCore import QCoreApplication, QEventLoop, QMimeData, QPointF, Qt, QTimer, QUrl
 
     from moodlelogsmart_gui.paths import AppPaths
-    from moodlelogsmart_gui.settings import SettingsStore
+    from moodlelogsmart_gui.settings_file import SettingsStore
 
     paths = AppPaths.resolve()
     paths.ensure()

@@ -39,7 +39,7 @@ def main() -> int:
     from moodlelogsmart_gui.jobs.queue import JobQueue
     from moodlelogsmart_gui.jobs.store import JobStore
     from moodlelogsmart_gui.paths import AppPaths, worker_command
-    from moodlelogsmart_gui.settings import SettingsStore
+    from moodlelogsmart_gui.settings_file import SettingsStore
     from tests.fixtures.moodle_logs import make_report_log, write_report_csv
     from tests.gui.conftest import fake_worker_command
 

@@ -26,7 +26,7 @@ from moodlelogsmart_gui.jobs.store import JobStore, StoreError
 from moodlelogsmart_gui.logs import setup_logging
 from moodlelogsmart_gui.paths import AppPaths
 from moodlelogsmart_gui.paths import worker_command as real_worker_command
-from moodlelogsmart_gui.settings import SettingsStore
+from moodlelogsmart_gui.settings_file import SettingsStore
 
 log = logging.getLogger(__name__)
 

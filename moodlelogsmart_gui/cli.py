@@ -138,7 +138,7 @@ def open_data_folder(*, must_own: bool) -> Iterator[Context]:
     from moodlelogsmart_gui.jobs.store import JobStore, StoreError
     from moodlelogsmart_gui.logs import setup_logging
     from moodlelogsmart_gui.paths import AppPaths
-    from moodlelogsmart_gui.settings import SettingsStore
+    from moodlelogsmart_gui.settings_file import SettingsStore
 
     paths = AppPaths.resolve()
     try:

@@ -1,22 +1,28 @@
-"""Typed settings: declared once, validated, preset by the administrator, persisted as INI.
+"""Typed settings, declared once and Qt-free: validation, administrator presets, sources.
 
-Every setting has a :class:`SettingSpec` in :data:`SETTING_SPECS`. Values come, in order of
-precedence, from the administrator's environment variable, the user's INI file, and the
-default. An invalid value anywhere is reported in one sentence and the next source is used.
+Each setting is one field of :class:`Settings` declared with :func:`setting`, which carries
+its spec (label, unit, range, help); the environment variable is derived from the name.
+Adding a setting is adding one field. :data:`SETTING_SPECS` is built from the fields.
+
+Values come, in order of precedence, from the administrator's environment variable, the
+user's settings file, and the default. An invalid value anywhere is reported in one
+sentence and the next source is used (:func:`resolve`). Reading and writing the user's
+file is :mod:`moodlelogsmart_gui.settings_file`; this module imports no Qt.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from PySide6.QtCore import QSettings
+from typing import Any, Literal
 
 ENV_PREFIX = "MOODLELOGSMART_"
+DEFAULT_JOB_TIMEOUT_SECONDS = 600
+"""The job time limit when nobody chose one (also the default of old history rows)."""
 
 
 class SettingsError(ValueError):
@@ -46,12 +52,14 @@ class SettingSpec:
     maximum: float | None = None
     display_scale: float = 1.0
     """Stored value divided by this is what the panel shows (seconds shown as minutes: 60)."""
+    must_exist: bool = False
+    """For text settings naming a file: the file must exist."""
 
     @property
     def env(self) -> str:
         return ENV_PREFIX + self.key.upper()
 
-    def parse(self, raw: Any) -> Any:
+    def parse(self, raw: object) -> Any:
         """Turn a raw value (INI text, env text, widget value) into a valid value or raise."""
         name = self.label
         if self.kind is bool:
@@ -65,11 +73,11 @@ class SettingSpec:
             raise SettingsError(f"{name} must be yes or no, not '{raw}'.")
         if self.kind is str:
             value = "" if raw is None else str(raw).strip()
-            if self.key == "rules_file" and value and not Path(value).expanduser().is_file():
+            if self.must_exist and value and not Path(value).expanduser().is_file():
                 raise SettingsError(f"{name}: the file '{value}' does not exist.")
             return value
         try:
-            number = float(str(raw).strip()) if not isinstance(raw, int | float) else float(raw)
+            number = float(raw) if isinstance(raw, int | float) else float(str(raw).strip())
         except ValueError:
             raise SettingsError(f"{name} must be a number, not '{raw}'.") from None
         if number != number or number in (float("inf"), float("-inf")):
@@ -93,103 +101,101 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-SETTING_SPECS: tuple[SettingSpec, ...] = (
-    SettingSpec(
-        "ttl_completed_hours",
-        float,
-        24.0,
-        "Keep completed results",
-        unit="hours",
-        minimum=0.01,
-        maximum=24.0 * 365,
-        help="How long a finished job's result stays in the app's folder before it is deleted. "
-        "Save the ZIP somewhere of your own to keep it longer.",
-    ),
-    SettingSpec(
-        "ttl_failed_hours",
-        float,
-        1.0,
-        "Keep failed or cancelled jobs",
-        unit="hours",
-        minimum=0.01,
-        maximum=24.0 * 365,
-        help="How long the files of a failed or cancelled job are kept for a look at its log.",
-    ),
-    SettingSpec(
-        "job_timeout_seconds",
-        int,
-        600,
-        "Job time limit",
-        unit="minutes",
-        minimum=10,
-        maximum=24 * 3600,
-        display_scale=60.0,
-        help="A job still running after this long is stopped and marked failed.",
-    ),
-    SettingSpec(
-        "stall_timeout_seconds",
-        int,
-        300,
-        "Stop a silent job after",
-        unit="minutes",
-        minimum=30,
-        maximum=24 * 3600,
-        display_scale=60.0,
-        help="A job whose worker reports no progress for this long is stopped as stuck.",
-    ),
-    SettingSpec(
-        "cleanup_interval_seconds",
-        int,
-        3600,
-        "Clean up every",
-        unit="minutes",
-        minimum=60,
-        maximum=7 * 24 * 3600,
-        display_scale=60.0,
-        help="How often the app deletes expired results and repairs stuck jobs. "
-        "It also cleans up once at start-up.",
-    ),
-    SettingSpec(
-        "concurrent_jobs",
-        int,
-        default_concurrent_jobs(),
-        "Jobs at the same time",
-        unit="jobs",
-        minimum=1,
-        maximum=max_concurrent_jobs(),
-        help="How many files are processed at once. Each job uses one processor core.",
-    ),
-    SettingSpec(
-        "pseudonymize",
-        bool,
-        False,
-        "Pseudonymise names by default",
-        help="Replace people's names with stable pseudonyms and drop IP addresses in results.",
-    ),
-    SettingSpec(
-        "rules_file",
-        str,
-        "",
-        "Custom Bloom rules file",
-        help="A TOML rules file of your own; leave empty to use the built-in rules.",
-    ),
-)
-
-SPECS_BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTING_SPECS}
+def setting(
+    default: Any = dataclasses.MISSING,
+    *,
+    label: str,
+    help: str,
+    unit: str = "",
+    minimum: float | None = None,
+    maximum: float | Callable[[], float] | None = None,
+    display_scale: float = 1.0,
+    must_exist: bool = False,
+    default_factory: Callable[[], Any] | None = None,
+) -> Any:
+    """A :class:`Settings` field carrying its spec. ``maximum`` may be computed at load."""
+    spec = {
+        "label": label,
+        "help": help,
+        "unit": unit,
+        "minimum": minimum,
+        "maximum": maximum,
+        "display_scale": display_scale,
+        "must_exist": must_exist,
+    }
+    if default_factory is not None:
+        return dataclasses.field(default_factory=default_factory, metadata={"spec": spec})
+    return dataclasses.field(default=default, metadata={"spec": spec})
 
 
 @dataclass(frozen=True)
 class Settings:
     """The values in force. Build new ones with :meth:`replace`, which validates."""
 
-    ttl_completed_hours: float = 24.0
-    ttl_failed_hours: float = 1.0
-    job_timeout_seconds: int = 600
-    stall_timeout_seconds: int = 300
-    cleanup_interval_seconds: int = 3600
-    concurrent_jobs: int = dataclasses.field(default_factory=default_concurrent_jobs)
-    pseudonymize: bool = False
-    rules_file: str = ""
+    ttl_completed_hours: float = setting(
+        24.0,
+        label="Keep completed results",
+        unit="hours",
+        minimum=0.01,
+        maximum=24.0 * 365,
+        help="How long a finished job's result stays in the app's folder before it is deleted. "
+        "Save the ZIP somewhere of your own to keep it longer.",
+    )
+    ttl_failed_hours: float = setting(
+        1.0,
+        label="Keep failed or cancelled jobs",
+        unit="hours",
+        minimum=0.01,
+        maximum=24.0 * 365,
+        help="How long the files of a failed or cancelled job are kept for a look at its log.",
+    )
+    job_timeout_seconds: int = setting(
+        DEFAULT_JOB_TIMEOUT_SECONDS,
+        label="Job time limit",
+        unit="minutes",
+        minimum=10,
+        maximum=24 * 3600,
+        display_scale=60.0,
+        help="A job still running after this long is stopped and marked failed.",
+    )
+    stall_timeout_seconds: int = setting(
+        300,
+        label="Stop a silent job after",
+        unit="minutes",
+        minimum=30,
+        maximum=24 * 3600,
+        display_scale=60.0,
+        help="A job whose worker reports no progress for this long is stopped as stuck.",
+    )
+    cleanup_interval_seconds: int = setting(
+        3600,
+        label="Clean up every",
+        unit="minutes",
+        minimum=60,
+        maximum=7 * 24 * 3600,
+        display_scale=60.0,
+        help="How often the app deletes expired results and repairs stuck jobs. "
+        "It also cleans up once at start-up.",
+    )
+    concurrent_jobs: int = setting(
+        default_factory=default_concurrent_jobs,
+        label="Jobs at the same time",
+        unit="jobs",
+        minimum=1,
+        maximum=max_concurrent_jobs,
+        help="How many files are processed at once. Each job uses one processor core.",
+    )
+    pseudonymize: bool = setting(
+        False,
+        label="Pseudonymise names by default",
+        help="Replace people's names with stable pseudonyms and drop IP addresses in results.",
+    )
+    rules_file: str = setting(
+        "",
+        label="Custom Bloom rules file",
+        must_exist=True,
+        help="A TOML rules file of your own; leave empty to use the built-in rules.",
+    )
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` validated; raises :class:`SettingsError`."""
@@ -200,6 +206,40 @@ class Settings:
         return dataclasses.asdict(self)
 
 
+def _specs() -> tuple[SettingSpec, ...]:
+    hints = typing.get_type_hints(Settings)
+    specs = []
+    for field in dataclasses.fields(Settings):
+        meta = dict(field.metadata["spec"])
+        if callable(meta["maximum"]):
+            meta["maximum"] = meta["maximum"]()
+        default = (
+            field.default_factory()
+            if field.default_factory is not dataclasses.MISSING
+            else field.default
+        )
+        specs.append(SettingSpec(key=field.name, kind=hints[field.name], default=default, **meta))
+    return tuple(specs)
+
+
+SETTING_SPECS: tuple[SettingSpec, ...] = _specs()
+SPECS_BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTING_SPECS}
+
+Source = Literal["default", "user settings file", "environment"]
+
+
+@dataclass(frozen=True)
+class EffectiveSetting:
+    """Where one setting's value in force came from, and what was wrong on the way."""
+
+    key: str
+    value: Any
+    source: Source
+    env: str
+    """The administrator's environment variable for this setting (set or not)."""
+    problems: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class LoadedSettings:
     """Settings in force, which keys the administrator fixed, and what was wrong on the way."""
@@ -207,48 +247,45 @@ class LoadedSettings:
     settings: Settings
     admin_locked: frozenset[str]
     problems: tuple[str, ...]
+    effective: tuple[EffectiveSetting, ...] = ()
 
 
-class SettingsStore:
-    """Reads and writes the user's settings INI; applies the administrator's environment."""
-
-    def __init__(self, path: Path, env: Mapping[str, str] | None = None) -> None:
-        self.path = path
-        self._env = dict(os.environ if env is None else env)
-
-    def _qsettings(self) -> QSettings:
-        return QSettings(str(self.path), QSettings.Format.IniFormat)
-
-    def load(self) -> LoadedSettings:
-        """Environment over INI over default; each bad value is reported and skipped."""
-        values: dict[str, Any] = {}
-        locked: set[str] = set()
+def resolve(
+    user_values: Mapping[str, object],
+    env: Mapping[str, str],
+    user_file: str = "the settings file",
+) -> LoadedSettings:
+    """Environment over user file over default, for raw ``user_values`` read from
+    ``user_file``; each invalid value is reported in one sentence and skipped."""
+    values: dict[str, Any] = {}
+    locked: set[str] = set()
+    effective: list[EffectiveSetting] = []
+    for spec in SETTING_SPECS:
+        value: Any = spec.default
+        source: Source = "default"
         problems: list[str] = []
-        ini = self._qsettings() if self.path.exists() else None
-        for spec in SETTING_SPECS:
-            value = spec.default
-            if ini is not None and ini.contains(spec.key):
-                try:
-                    value = spec.parse(ini.value(spec.key))
-                except SettingsError as err:
-                    problems.append(f"{err} (in {self.path}; the default is used)")
-            raw_env = self._env.get(spec.env)
-            if raw_env is not None and raw_env.strip() != "":
-                try:
-                    value = spec.parse(raw_env)
-                    locked.add(spec.key)
-                except SettingsError as err:
-                    problems.append(f"{err} (from {spec.env}; ignored)")
-            values[spec.key] = value
-        return LoadedSettings(Settings(**values), frozenset(locked), tuple(problems))
+        if spec.key in user_values:
+            try:
+                value, source = spec.parse(user_values[spec.key]), "user settings file"
+            except SettingsError as err:
+                problems.append(f"{err} (in {user_file}; the default is used)")
+        raw_env = env.get(spec.env)
+        if raw_env is not None and raw_env.strip() != "":
+            try:
+                value, source = spec.parse(raw_env), "environment"
+                locked.add(spec.key)
+            except SettingsError as err:
+                problems.append(f"{err} (from {spec.env}; ignored)")
+        values[spec.key] = value
+        effective.append(EffectiveSetting(spec.key, value, source, spec.env, tuple(problems)))
+    return LoadedSettings(
+        Settings(**values),
+        frozenset(locked),
+        tuple(p for e in effective for p in e.problems),
+        tuple(effective),
+    )
 
-    def save(self, settings: Settings, admin_locked: frozenset[str] = frozenset()) -> None:
-        """Persist every value the administrator has not fixed."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        ini = self._qsettings()
-        for key, value in settings.as_dict().items():
-            if key not in admin_locked:
-                ini.setValue(key, value)
-        ini.sync()
-        if ini.status() != QSettings.Status.NoError:
-            raise OSError(f"Could not write the settings file {self.path}.")
+
+def from_environment(env: Mapping[str, str] | None = None) -> LoadedSettings:
+    """Defaults with the administrator's presets only (no user file)."""
+    return resolve({}, os.environ if env is None else env)

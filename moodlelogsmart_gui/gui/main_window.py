@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from moodlelogsmart_gui.jobs.queue import JobQueue
     from moodlelogsmart_gui.jobs.store import Job
     from moodlelogsmart_gui.paths import AppPaths
-    from moodlelogsmart_gui.settings import LoadedSettings, Settings, SettingsStore
+    from moodlelogsmart_gui.settings import LoadedSettings, Settings
+    from moodlelogsmart_gui.settings_file import SettingsStore
 
 
 def _items(count: int) -> str:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from moodlelogsmart_gui.gui.background import BackgroundRunner
     from moodlelogsmart_gui.jobs.queue import JobQueue
     from moodlelogsmart_gui.paths import AppPaths
-    from moodlelogsmart_gui.settings import SettingsStore
+    from moodlelogsmart_gui.settings_file import SettingsStore
 
 log = logging.getLogger(__name__)
 ERROR_STYLE = "color: #c5221f;"

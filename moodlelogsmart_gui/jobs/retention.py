@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from moodlelogsmart_gui.jobs.store import Job, JobState
+from moodlelogsmart_gui.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,10 @@ class RetentionPolicy:
     job_timeout_seconds: float
 
     @classmethod
-    def from_settings(cls, settings: Any) -> RetentionPolicy:
+    def from_settings(cls, settings: Settings) -> RetentionPolicy:
         return cls(
-            ttl_completed_seconds=float(settings.ttl_completed_hours) * 3600.0,
-            ttl_failed_seconds=float(settings.ttl_failed_hours) * 3600.0,
+            ttl_completed_seconds=settings.ttl_completed_hours * 3600.0,
+            ttl_failed_seconds=settings.ttl_failed_hours * 3600.0,
             job_timeout_seconds=float(settings.job_timeout_seconds),
         )
 

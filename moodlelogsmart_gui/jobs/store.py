@@ -20,6 +20,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from moodlelogsmart_gui.settings import DEFAULT_JOB_TIMEOUT_SECONDS
+
 log = logging.getLogger(__name__)
 
 
@@ -67,7 +69,7 @@ class Job:
     expires_at: float | None
     pseudonymize: bool
     rules_file: str
-    timeout_seconds: int = 600
+    timeout_seconds: int = DEFAULT_JOB_TIMEOUT_SECONDS
     """The time limit fixed when the job was submitted (new limits apply to new jobs)."""
 
     @property
@@ -112,8 +114,9 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     """,
     # 2: per-job time limit, and an index for the purge and the history view.
-    """
-    ALTER TABLE jobs ADD COLUMN timeout_seconds INTEGER NOT NULL DEFAULT 600;
+    f"""
+    ALTER TABLE jobs ADD COLUMN timeout_seconds INTEGER NOT NULL
+        DEFAULT {DEFAULT_JOB_TIMEOUT_SECONDS};
     CREATE INDEX jobs_state_finished ON jobs (state, finished_at);
     CREATE INDEX jobs_queued_at ON jobs (queued_at);
     """,

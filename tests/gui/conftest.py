@@ -15,7 +15,7 @@ from moodlelogsmart_gui.gui.main_window import MainWindow
 from moodlelogsmart_gui.jobs.queue import JobQueue
 from moodlelogsmart_gui.jobs.store import JobStore
 from moodlelogsmart_gui.paths import AppPaths
-from moodlelogsmart_gui.settings import SettingsStore
+from moodlelogsmart_gui.settings_file import SettingsStore
 
 FAKE_WORKER = Path(__file__).parent / "workers" / "fake_worker.py"
 

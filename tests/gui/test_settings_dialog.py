@@ -12,7 +12,8 @@ from moodlelogsmart_gui.gui.background import BackgroundRunner
 from moodlelogsmart_gui.gui.settings_dialog import SettingsDialog
 from moodlelogsmart_gui.jobs.retention import PurgeReport
 from moodlelogsmart_gui.paths import AppPaths
-from moodlelogsmart_gui.settings import SETTING_SPECS, SettingsStore
+from moodlelogsmart_gui.settings import SETTING_SPECS
+from moodlelogsmart_gui.settings_file import SettingsStore
 from tests.gui.fakes import FakeQueue
 
 

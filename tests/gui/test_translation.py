@@ -20,7 +20,7 @@ from moodlelogsmart_gui.gui.main_window import MainWindow
 from moodlelogsmart_gui.gui.settings_dialog import SettingsDialog
 from moodlelogsmart_gui.gui.translation import install_translators
 from moodlelogsmart_gui.paths import AppPaths, resources_dir
-from moodlelogsmart_gui.settings import SettingsStore
+from moodlelogsmart_gui.settings_file import SettingsStore
 from tests.gui.fakes import FakeQueue
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from moodlelogsmart_gui.settings import SETTING_SPECS, Settings, SettingsError, SettingsStore
+from moodlelogsmart_gui.settings import SETTING_SPECS, Settings, SettingsError, resolve
+from moodlelogsmart_gui.settings_file import SettingsStore
 
 
 def test_defaults_match_the_design() -> None:
@@ -90,3 +91,57 @@ def test_broken_ini_value_falls_back_to_default(tmp_path: Path) -> None:
     loaded = SettingsStore(path, env={}).load()
     assert loaded.settings.concurrent_jobs == Settings().concurrent_jobs
     assert len(loaded.problems) == 1
+
+
+def test_effective_values_name_their_source() -> None:
+    """Each setting's value in force with where it came from: the default, the user's file
+    or the administrator's variable (named); an invalid variable keeps its sentence."""
+    loaded = resolve(
+        {"ttl_completed_hours": "2.5", "pseudonymize": "true"},
+        {
+            "MOODLELOGSMART_PSEUDONYMIZE": "no",
+            "MOODLELOGSMART_TTL_FAILED_HOURS": "soon",
+        },
+        "/home/x/settings.ini",
+    )
+    by_key = {e.key: e for e in loaded.effective}
+    assert set(by_key) == {spec.key for spec in SETTING_SPECS}
+    assert (by_key["ttl_completed_hours"].value, by_key["ttl_completed_hours"].source) == (
+        2.5,
+        "user settings file",
+    )
+    pseudo = by_key["pseudonymize"]
+    assert (pseudo.value, pseudo.source, pseudo.env) == (
+        False,
+        "environment",
+        "MOODLELOGSMART_PSEUDONYMIZE",
+    )
+    failed = by_key["ttl_failed_hours"]
+    assert (failed.value, failed.source) == (1.0, "default")
+    assert failed.problems == (
+        "Keep failed or cancelled jobs must be a number, not 'soon'. "
+        "(from MOODLELOGSMART_TTL_FAILED_HOURS; ignored)",
+    )
+    assert loaded.problems == failed.problems
+    assert loaded.admin_locked == {"pseudonymize"}
+
+
+def test_every_setting_is_one_field_with_its_spec() -> None:
+    """The spec is derived from the Settings fields: same names, same defaults."""
+    assert [spec.key for spec in SETTING_SPECS] == list(Settings().as_dict())
+    for spec in SETTING_SPECS:
+        assert getattr(Settings(), spec.key) == spec.default
+        assert isinstance(spec.default, spec.kind)
+        assert spec.label and spec.help
+
+
+def test_settings_module_imports_no_qt() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, moodlelogsmart_gui.settings, moodlelogsmart_gui.jobs.retention;"
+        "print(any(m.startswith('PySide6') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
