@@ -20,6 +20,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from moodlelogsmart_gui.terminal import listing
+from moodlelogsmart_gui.terminal.listing import printable
+
 if TYPE_CHECKING:  # imported lazily at run time: `moodlelogsmart --help` stays instant
     from PySide6.QtCore import QCoreApplication
 
@@ -27,6 +30,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `moodlelogsmart --help` stays 
     from moodlelogsmart_gui.jobs.store import Job, JobStore
     from moodlelogsmart_gui.paths import AppPaths
     from moodlelogsmart_gui.settings import Settings
+    from moodlelogsmart_gui.terminal.live import LiveProgress
 
 log = logging.getLogger("moodlelogsmart_gui.cli")
 
@@ -50,6 +54,19 @@ def _positive_seconds(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("the time limit must be at least 1 second")
     return value
+
+
+def _duration(text: str) -> float:
+    try:
+        return listing.parse_duration(text)
+    except listing.DurationError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _positive_count(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,8 +93,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     process.add_argument("--rules", metavar="FILE", help="a TOML file of Bloom rules")
     process.add_argument("--json", action="store_true", help="one JSON object per job")
-    jobs = commands.add_parser("jobs", help="list the job history")
+    process.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no live progress; print only the jobs that did not complete",
+    )
+    jobs = commands.add_parser("jobs", help="list the job history, newest first")
     jobs.add_argument("--json", action="store_true", help="one JSON object per job")
+    jobs.add_argument(
+        "--state",
+        action="append",
+        default=[],
+        metavar="STATE",
+        help=f"only jobs in this state ({', '.join(listing.STATES)}); repeat or use commas",
+    )
+    jobs.add_argument(
+        "--since",
+        type=_duration,
+        metavar="DURATION",
+        help="only jobs added in the last DURATION, e.g. 30m, 2h, 7d",
+    )
+    jobs.add_argument(
+        "--limit", type=_positive_count, metavar="N", help="at most N jobs (the newest)"
+    )
+    settings = commands.add_parser(
+        "settings", help="show every setting in force and where it comes from"
+    )
+    settings.add_argument("--json", action="store_true", help="one JSON object per setting")
     purge = commands.add_parser("purge", help="delete expired job files now")
     purge.add_argument("--dry-run", action="store_true", help="only say what would go")
     purge.add_argument("--json", action="store_true", help="the report as JSON")
@@ -93,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         "process": run_process,
         "jobs": run_jobs,
         "purge": run_purge,
+        "settings": run_settings,
     }
     try:
         return handlers[args.command](args)
@@ -101,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         return err.code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `moodlelogsmart jobs | head`: the reader has seen enough
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception:
         log.exception("moodlelogsmart %s failed", args.command)
         print(
@@ -226,6 +273,18 @@ def _output_folder(out: str | None) -> Path:
     return folder
 
 
+def live_progress(stream: Any, *, wanted: bool) -> LiveProgress | None:
+    """The live progress display, only when ``stream`` is a terminal that can redraw."""
+    if not wanted or not stream.isatty():
+        return None
+    from rich.console import Console
+
+    from moodlelogsmart_gui.terminal.live import LiveProgress
+
+    console = Console(file=stream)
+    return LiveProgress(console) if console.is_terminal and not console.is_dumb_terminal else None
+
+
 def run_process(args: argparse.Namespace) -> int:
     files = expand_inputs(args.files)
     out_dir = _output_folder(args.out)
@@ -236,7 +295,15 @@ def run_process(args: argparse.Namespace) -> int:
         settings = ctx.settings
         if args.timeout is not None:
             settings = dataclasses.replace(settings, job_timeout_seconds=args.timeout)
-        run = ProcessRun(ctx.paths, ctx.owned_store(), settings, out_dir, as_json=args.json)
+        run = ProcessRun(
+            ctx.paths,
+            ctx.owned_store(),
+            settings,
+            out_dir,
+            as_json=args.json,
+            quiet=args.quiet,
+            live=live_progress(sys.stdout, wanted=not (args.json or args.quiet)),
+        )
         return run.execute(
             app, files, pseudonymize=args.pseudonymize or None, rules_file=args.rules
         )
@@ -246,7 +313,15 @@ def run_process(args: argparse.Namespace) -> int:
 
 
 def run_jobs(args: argparse.Namespace) -> int:
+    import shutil
+    import time
+
     from moodlelogsmart_gui.jobs.retention import RetentionPolicy
+
+    try:
+        states = listing.parse_states(args.state)
+    except ValueError as err:
+        raise CliError(str(err), EXIT_USAGE) from None
 
     with open_data_folder(must_own=False) as ctx:
         if ctx.owner:
@@ -264,6 +339,12 @@ def run_jobs(args: argparse.Namespace) -> int:
                 dataclasses.replace(job, expires_at=policy.expires_at(job))
                 for job in ctx.store.list_jobs()
             ]
+        every_id = [job.id for job in jobs]
+        jobs = listing.choose_jobs(
+            jobs, states=states, since_seconds=args.since, limit=args.limit, now=time.time()
+        )
+        short = listing.short_ids(every_id)
+        width = shutil.get_terminal_size((80, 24)).columns
         for job in jobs:
             if args.json:
                 record = job_record(job, job.source_path)
@@ -275,9 +356,27 @@ def run_jobs(args: argparse.Namespace) -> int:
                 )
                 print(json.dumps(record, ensure_ascii=False))
             else:
-                print(describe_job(job))
+                print("\n".join(listing.job_lines(job, short[job.id], width)))
         if not jobs and not args.json:
-            print("No jobs yet.")
+            print("No jobs match." if every_id else "No jobs yet.")
+    return EXIT_OK
+
+
+def run_settings(args: argparse.Namespace) -> int:
+    """Read-only: no lock is taken, so it works while the window runs."""
+    import shutil
+
+    from moodlelogsmart_gui.paths import AppPaths
+    from moodlelogsmart_gui.terminal import settings_view
+
+    paths = AppPaths.resolve()
+    items = settings_view.effective_settings(paths.settings_file, os.environ)
+    if args.json:
+        for item in items:
+            print(json.dumps(settings_view.setting_record(item), ensure_ascii=False))
+    else:
+        width = shutil.get_terminal_size((80, 24)).columns
+        print("\n".join(settings_view.setting_lines(items, paths.settings_file, width)))
     return EXIT_OK
 
 
@@ -312,13 +411,23 @@ class ProcessRun:
     """One ``process`` command: submit, wait, save each result, print one line per job."""
 
     def __init__(
-        self, paths: AppPaths, store: JobStore, settings: Settings, out_dir: Path, *, as_json: bool
+        self,
+        paths: AppPaths,
+        store: JobStore,
+        settings: Settings,
+        out_dir: Path,
+        *,
+        as_json: bool,
+        quiet: bool = False,
+        live: LiveProgress | None = None,
     ) -> None:
         from moodlelogsmart_gui.jobs.queue import JobQueue
 
         self.queue = JobQueue(paths, store, settings)
         self.out_dir = out_dir
         self.as_json = as_json
+        self.quiet = quiet
+        self.live = live
         self.inputs: dict[str, Path] = {}
         self.failures = 0
         self.interrupted = False
@@ -335,8 +444,10 @@ class ProcessRun:
         from PySide6.QtCore import QTimer
 
         from moodlelogsmart_gui.jobs.queue import JobSubmitError
+        from moodlelogsmart_gui.terminal.live import JobLine
 
         self.queue.job_finished.connect(self._on_finished)
+        self.queue.job_updated.connect(self._on_updated)
         self.queue.start(resume_queued=False)
         for path in files:
             try:
@@ -347,6 +458,8 @@ class ProcessRun:
                 continue
             self.inputs[job_id] = path
             self._pending.add(job_id)
+            if self.live is not None:
+                self.live.show(job_id, JobLine(path.name, running=False))
         flag: list[bool] = []
         previous = {s: signal.signal(s, lambda _n, _f: flag.append(True)) for s in _STOP_SIGNALS}
         poll = QTimer()
@@ -354,10 +467,14 @@ class ProcessRun:
         poll.start(100)
         try:
             if self._pending:
+                if self.live is not None:
+                    self.live.start()
                 app.exec()
         finally:
             poll.stop()
             self.queue.shutdown()
+            if self.live is not None:
+                self.live.stop()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
         if self.interrupted:
@@ -372,6 +489,15 @@ class ProcessRun:
                 self.queue.cancel(job_id)
         if not self._pending:
             app.quit()
+        elif self.live is not None:
+            self.live.tick()
+
+    def _on_updated(self, job_id: str) -> None:
+        from moodlelogsmart_gui.terminal.live import JobLine
+
+        job = self.queue.job(job_id) if self.live is not None and job_id in self._pending else None
+        if self.live is not None and job is not None and not job.is_terminal:
+            self.live.show(job_id, JobLine.from_job(job, self.queue.events_read(job_id)))
 
     def _on_finished(self, job_id: str) -> None:
         from moodlelogsmart_gui.jobs.results import (
@@ -397,6 +523,9 @@ class ProcessRun:
                 note = f"The result could not be saved: {describe_os_error(err)}"
         if job is None or job.state != JobState.COMPLETED or output is None:
             self.failures += 1
+        if self.live is not None:
+            self.live.done(job_id, completed=output is not None)
+            self.live.tick(force=True)  # the lines redrawn under the result are current
         self._emit(job, self.inputs[job_id], note, output)
 
     def _emit(self, job: Job | None, source: Path, note: str, output: Path | None = None) -> None:
@@ -405,7 +534,7 @@ class ProcessRun:
             if note:
                 record["message"] = note
             print(json.dumps(record, ensure_ascii=False), flush=True)
-        else:
+        elif not (self.quiet and output is not None):
             print(describe_outcome(job, source, note, output), flush=True)
 
 
@@ -413,11 +542,6 @@ _STOP_SIGNALS = tuple(s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None
 
 
 # -- output --------------------------------------------------------------------------------
-
-
-def printable(text: str) -> str:
-    """A file name safe on one line: control characters shown as escapes."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _seconds(job: Job | None) -> float | None:
@@ -463,16 +587,6 @@ def describe_outcome(job: Job | None, source: Path, note: str, output: Path | No
         return f"completed  {name} -> {printable(str(output))} ({rows}{_seconds(job)} s)"
     reason = f" ({job.reason})" if job.reason else ""
     return f"{str(job.state).upper():<10} {name}{reason}: {note or job.message}"
-
-
-def describe_job(job: Job) -> str:
-    import time as _time
-
-    when = _time.strftime("%Y-%m-%d %H:%M", _time.localtime(job.queued_at))
-    state = str(job.state) + (f"/{job.reason}" if job.reason else "")
-    expired = " [files deleted]" if job.expired else ""
-    message = f" - {job.message}" if job.message and job.state != "completed" else ""
-    return f"{job.id}  {when}  {state:<20} {printable(job.input_name)}{expired}{message}"
 
 
 def describe_purge(report: PurgeReport) -> str:

@@ -42,6 +42,7 @@ class Protocol:
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
         self._percent: int | None = None
+        self._events: int | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         self._stream.write(json.dumps(message, ensure_ascii=False, default=str) + "\n")
@@ -51,7 +52,15 @@ class Protocol:
         percent = max(0, min(100, int(percent)))
         if percent != self._percent:
             self._percent = percent
-            self.send({"event": "progress", "percent": percent, "stage": stage})
+            message: dict[str, Any] = {"event": "progress", "percent": percent, "stage": stage}
+            if self._events is not None:
+                message["events"] = self._events
+            self.send(message)
+
+    def events_read(self, count: int) -> None:
+        """How many log events have been read so far; the next progress lines carry it
+        (the optional ``events`` field), so the command line can show events per second."""
+        self._events = max(0, int(count))
 
     def error(self, code: str, message: str) -> None:
         self.send({"event": "error", "code": code, "message": message})
@@ -144,6 +153,7 @@ def run_job(folder: Path, protocol: Protocol) -> dict[str, Any]:
             options,
             protocol.progress,
             input_name=str(job.get("original_name") or name),
+            events_read=protocol.events_read,
         )
     except BadInputError as exc:
         if pseudonymize and exc.without_data:  # no cell of the file in the history or logs

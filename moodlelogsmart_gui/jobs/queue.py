@@ -94,6 +94,7 @@ class JobQueue(QObject):
         self._io_pool.setMaxThreadCount(2)
         self._ready: deque[str] = deque()
         self._runners: dict[str, JobRunner] = {}
+        self._events_read: dict[str, int] = {}
         self._copies: dict[str, InputCopyTask] = {}
         self._purge: PurgeTask | None = None
         self._closing = False
@@ -289,6 +290,10 @@ class JobQueue(QObject):
     def queued_count(self) -> int:
         return len(self._ready) + len(self._copies)
 
+    def events_read(self, job_id: str) -> int | None:
+        """Log events a running job has read so far, once its worker has said (else None)."""
+        return self._events_read.get(job_id)
+
     def log_path(self, job_id: str) -> Path:
         return self._paths.jobs / job_id / "job.log"
 
@@ -352,6 +357,7 @@ class JobQueue(QObject):
             folder = self._paths.jobs / job_id
             signals = RunnerSignals(self)
             signals.progress.connect(self._on_progress, _QUEUED)
+            signals.counted.connect(self._on_counted, _QUEUED)
             signals.finished.connect(self._on_runner_finished, _QUEUED)
             runner = JobRunner(
                 job_id,
@@ -377,7 +383,13 @@ class JobQueue(QObject):
             self._history.write(job_id, percent=percent, stage=stage)
             self.job_updated.emit(job_id)
 
+    def _on_counted(self, job_id: str, events: int) -> None:
+        if not self._closed and job_id in self._runners:
+            self._events_read[job_id] = events
+            self.job_updated.emit(job_id)
+
     def _on_runner_finished(self, job_id: str, outcome: RunOutcome) -> None:
+        self._events_read.pop(job_id, None)
         runner = self._runners.pop(job_id, None)
         if runner is None:
             return

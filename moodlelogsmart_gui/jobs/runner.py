@@ -75,6 +75,7 @@ class RunnerSignals(QObject):
 
     started = Signal(str, int, float)  # job id, worker pid, started_at (epoch)
     progress = Signal(str, int, str)  # job id, percent, stage
+    counted = Signal(str, int)  # job id, log events read so far (when the worker says)
     finished = Signal(str, object)  # job id, RunOutcome
 
 
@@ -115,8 +116,10 @@ class JobRunner(QRunnable):
         self._last_line_at = 0.0
         self._last_progress_emit = 0.0
         self._emitted_progress = (0, "")
+        self._emitted_events: int | None = None
         self._percent = 0
         self._stage = ""
+        self._events: int | None = None
         self._done_summary: dict[str, Any] | None = None
         self._error: tuple[str, str] | None = None
         self._stderr_tail = bytearray()
@@ -331,6 +334,9 @@ class JobRunner(QRunnable):
             percent = self._percent
         stage = str(message.get("stage") or self._stage)[:40]
         self._percent, self._stage = percent, stage
+        events = message.get("events")  # optional: older workers never send it
+        if isinstance(events, int) and not isinstance(events, bool) and events >= 0:
+            self._events = events
         self._flush_progress(force=percent == 100)
 
     def _flush_progress(self, *, force: bool = False) -> None:
@@ -340,13 +346,17 @@ class JobRunner(QRunnable):
         reported always reaches the window within the interval.
         """
         current = (self._percent, self._stage)
-        if current == self._emitted_progress:
+        if current == self._emitted_progress and self._events == self._emitted_events:
             return
         now = self._monotonic()
         if force or now - self._last_progress_emit >= PROGRESS_EMIT_INTERVAL:
             self._last_progress_emit = now
-            self._emitted_progress = current
-            self.signals.progress.emit(self.job_id, *current)
+            if self._events != self._emitted_events and self._events is not None:
+                self._emitted_events = self._events
+                self.signals.counted.emit(self.job_id, self._events)
+            if current != self._emitted_progress:
+                self._emitted_progress = current
+                self.signals.progress.emit(self.job_id, *current)
 
     # -- job.log -------------------------------------------------------------------------------
 

@@ -56,11 +56,13 @@ def process_file(
     progress: Progress = _no_progress,
     *,
     input_name: str | None = None,
+    events_read: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Turn one log file into the result ZIP at ``dest_zip``; return the summary.
 
     Raises ``BadInputError`` (one sentence for the user) when the input cannot be used.
     ``input_name`` is the name to report (the user's file name when ``src`` is a copy).
+    ``events_read`` is told how many log events have been read, once that is known.
     """
     started = time.perf_counter()
     src = Path(src)
@@ -68,6 +70,8 @@ def process_file(
     from moodlelogsmart_gui.pipeline.ingest import ingest
 
     ingested = ingest(src, progress, original_name=input_name)
+    if events_read is not None:
+        events_read(ingested.rows_in)
     source = {"name": input_name or src.name, "bytes": src.stat().st_size}
     return process_ingested(ingested, Path(dest_zip), options, rules, progress, source, started)
 

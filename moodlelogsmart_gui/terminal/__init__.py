@@ -1,0 +1,1 @@
+"""The command line's terminal output: live progress, job listings, the settings in force."""
