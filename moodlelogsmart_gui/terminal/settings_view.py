@@ -95,10 +95,22 @@ def setting_lines(items: list[EffectiveSetting], settings_file: Path, width: int
         if item.source == "environment":
             lines.append(f"  set by {item.spec.env}")
     where = "" if settings_file.exists() else " (not written yet)"
-    lines += ["", *textwrap.wrap(f"User settings file: {settings_file}{where}", width)]
+    lines += ["", *_wrap(f"User settings file: {settings_file}{where}", width, "")]
     problems = [problem for item in items for problem in item.problems]
     if problems:
         lines += ["", "Ignored values:"]
         for problem in problems:
-            lines += textwrap.wrap(problem, width, initial_indent="- ", subsequent_indent="  ")
+            lines += _wrap(problem, width, "- ")
     return lines
+
+
+def _wrap(text: str, width: int, bullet: str) -> list[str]:
+    """Wrapped at spaces only: a path stays whole (and longer than ``width`` if it must)."""
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent=bullet,
+        subsequent_indent=" " * len(bullet),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )

@@ -287,6 +287,18 @@ def test_the_last_progress_of_a_burst_reaches_the_history(
     assert wait_finished(qtbot, queue, job_id).state == JobState.COMPLETED
 
 
+def test_the_events_read_reach_the_queue_and_bad_counts_are_ignored(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path
+) -> None:
+    queue = make_queue(fake_worker("counting", "3"))
+    job_id = queue.submit(user_log)
+    assert queue.events_read(job_id) is None
+    qtbot.waitUntil(lambda: queue.job(job_id).percent == 60, timeout=5000)
+    assert queue.events_read(job_id) == 1234  # "lots" and -1 left it as it was
+    assert wait_finished(qtbot, queue, job_id).state == JobState.COMPLETED
+    assert queue.events_read(job_id) is None  # only running jobs have a live count
+
+
 def test_two_jobs_run_at_once_when_allowed(
     qtbot: QtBot, make_queue: QueueFactory, user_log: Path
 ) -> None:

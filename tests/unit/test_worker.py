@@ -69,6 +69,16 @@ def test_good_log_reports_progress_then_done(tmp_path: Path) -> None:
     assert not (folder / "result.zip.part").exists()
 
 
+def test_progress_lines_carry_the_events_read_once_known(tmp_path: Path) -> None:
+    code, messages = finish(start(make_job(tmp_path / "job")))
+    assert code == 0
+    progress = [m for m in messages if m["event"] == "progress"]
+    counted = [m for m in progress if "events" in m]
+    assert "events" not in progress[0] and counted[-1]["percent"] == 100
+    assert {m["events"] for m in counted} == {300}
+    assert {m["stage"] for m in counted} >= {"classify", "export", "package"}
+
+
 def test_pseudonymised_job_creates_a_private_secret_and_keeps_stdin_open(tmp_path: Path) -> None:
     folder = make_job(tmp_path / "job", pseudonymize=True)
     process = start(folder, stdin=subprocess.PIPE)
