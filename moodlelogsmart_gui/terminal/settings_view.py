@@ -2,51 +2,27 @@
 
 from __future__ import annotations
 
-import dataclasses
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from moodlelogsmart_gui.settings import SETTING_SPECS, SettingsError, SettingSpec
+from moodlelogsmart_gui.settings import SPECS_BY_KEY, EffectiveSetting, SettingSpec
 
-SOURCES = ("default", "user", "environment")
-
-
-@dataclasses.dataclass(frozen=True)
-class EffectiveSetting:
-    """One setting as the app will use it."""
-
-    spec: SettingSpec
-    value: Any
-    source: str
-    """``default``, ``user`` (the settings file) or ``environment``."""
-    problems: tuple[str, ...] = ()
-    """Values that were found but could not be used, each in the app's sentence."""
+SOURCE_WORDS = {"user settings file": "user"}
+"""The short word the command line prints for a source (``default`` and ``environment``
+are printed as they are)."""
 
 
 def effective_settings(settings_file: Path, env: Mapping[str, str]) -> list[EffectiveSetting]:
-    """Environment over the user's file over the default, as the app resolves them."""
-    from PySide6.QtCore import QSettings
+    """Environment over the user's file over the default, exactly as the app resolves them."""
+    from moodlelogsmart_gui.settings_file import SettingsStore
 
-    ini = QSettings(str(settings_file), QSettings.Format.IniFormat)
-    found = settings_file.exists()
-    out = []
-    for spec in SETTING_SPECS:
-        value, source, problems = spec.default, "default", []
-        if found and ini.contains(spec.key):
-            try:
-                value, source = spec.parse(ini.value(spec.key)), "user"
-            except SettingsError as err:
-                problems.append(f"{err} (in {settings_file}; the default is used)")
-        raw = env.get(spec.env)
-        if raw is not None and raw.strip() != "":
-            try:
-                value, source = spec.parse(raw), "environment"
-            except SettingsError as err:
-                problems.append(f"{err} (from {spec.env}; ignored)")
-        out.append(EffectiveSetting(spec, value, source, tuple(problems)))
-    return out
+    return list(SettingsStore(settings_file, env).load().effective)
+
+
+def source_word(item: EffectiveSetting) -> str:
+    return SOURCE_WORDS.get(item.source, item.source)
 
 
 def shown_value(spec: SettingSpec, value: Any) -> str:
@@ -69,15 +45,15 @@ def value_unit(spec: SettingSpec) -> str | None:
 
 def setting_record(item: EffectiveSetting) -> dict[str, Any]:
     """The --json object of one setting."""
-    spec = item.spec
+    spec = SPECS_BY_KEY[item.key]
     return {
         "key": spec.key,
         "label": spec.label,
         "value": item.value,
         "unit": value_unit(spec),
         "shown": shown_value(spec, item.value),
-        "source": item.source,
-        "variable": spec.env,
+        "source": source_word(item),
+        "variable": item.env,
         "problems": list(item.problems),
     }
 
@@ -85,15 +61,16 @@ def setting_record(item: EffectiveSetting) -> dict[str, Any]:
 def setting_lines(items: list[EffectiveSetting], settings_file: Path, width: int = 80) -> list[str]:
     """The plain listing: label, value and source on one line; the variable that set a value
     and every value that was ignored below."""
-    label_width = max(len(item.spec.label) for item in items) + 2
-    value_width = max(len(shown_value(i.spec, i.value)) for i in items) + 2
+    specs = [SPECS_BY_KEY[item.key] for item in items]
+    shown = [shown_value(spec, item.value) for spec, item in zip(specs, items, strict=True)]
+    label_width = max(len(spec.label) for spec in specs) + 2
+    value_width = max(len(text) for text in shown) + 2
     lines = []
-    for item in items:
-        value = shown_value(item.spec, item.value)
-        line = f"{item.spec.label:<{label_width}}{value:<{value_width}}{item.source}"
+    for spec, value, item in zip(specs, shown, items, strict=True):
+        line = f"{spec.label:<{label_width}}{value:<{value_width}}{source_word(item)}"
         lines.append(line if len(line) <= width else line[: width - 1] + "…")
         if item.source == "environment":
-            lines.append(f"  set by {item.spec.env}")
+            lines.append(f"  set by {item.env}")
     where = "" if settings_file.exists() else " (not written yet)"
     lines += ["", *_wrap(f"User settings file: {settings_file}{where}", width, "")]
     problems = [problem for item in items for problem in item.problems]

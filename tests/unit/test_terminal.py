@@ -11,7 +11,8 @@ from PySide6.QtCore import QSettings
 from rich.console import Console
 
 from moodlelogsmart_gui.jobs.store import FailureReason, JobState
-from moodlelogsmart_gui.settings import SPECS_BY_KEY, Settings, SettingsStore
+from moodlelogsmart_gui.settings import SPECS_BY_KEY, Settings
+from moodlelogsmart_gui.settings_file import SettingsStore
 from moodlelogsmart_gui.terminal import listing, settings_view
 from moodlelogsmart_gui.terminal.live import JobLine, LiveProgress, elapsed_text, queue_text
 from tests.fixtures.jobs import job_row
@@ -188,16 +189,17 @@ def test_settings_sources_and_ignored_values(tmp_path: Path) -> None:
         "MOODLELOGSMART_PSEUDONYMIZE": "no",
         "MOODLELOGSMART_CONCURRENT_JOBS": "lots",
     }
-    items = {item.spec.key: item for item in settings_view.effective_settings(ini, env)}
+    items = {item.key: item for item in settings_view.effective_settings(ini, env)}
     assert (items["job_timeout_seconds"].source, items["job_timeout_seconds"].value) == (
         "environment",
         300,
     )
     assert (items["pseudonymize"].source, items["pseudonymize"].value) == ("environment", False)
-    assert (items["ttl_failed_hours"].source, items["ttl_failed_hours"].value) == ("user", 5.0)
+    user = items["ttl_failed_hours"]
+    assert (settings_view.source_word(user), user.value) == ("user", 5.0)
     assert items["ttl_completed_hours"].source == "default"
     bad = items["concurrent_jobs"]
-    assert bad.source in ("default", "user") and bad.problems == (
+    assert bad.source == "default" and bad.problems == (
         "Jobs at the same time must be a number, not 'lots'. "
         "(from MOODLELOGSMART_CONCURRENT_JOBS; ignored)",
     )
@@ -212,7 +214,8 @@ def test_settings_sources_and_ignored_values(tmp_path: Path) -> None:
     ]
     panel = tmp_path / "panel.ini"  # the settings panel saves every value
     SettingsStore(panel, env={}).save(Settings().replace(ttl_failed_hours=2))
-    sources = {item.source for item in settings_view.effective_settings(panel, {})}
+    found = settings_view.effective_settings(panel, {})
+    sources = {settings_view.source_word(item) for item in found}
     assert sources == {"user"}
     spec = SPECS_BY_KEY["ttl_failed_hours"]
     assert [settings_view.shown_value(spec, v) for v in (1.0, 0.5)] == ["1 hour", "0.5 hours"]
