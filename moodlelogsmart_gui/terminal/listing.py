@@ -97,7 +97,8 @@ def job_lines(job: Job, short_id: str, width: int = 80) -> list[str]:
     """``5f3a9c1e  2026-12-01 14:05  failed/timeout     name.csv`` and the message below it,
     wrapped to ``width`` and cut with an ellipsis after three lines."""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.queued_at))
-    state = str(job.state) + (f"/{job.reason}" if job.reason else "")
+    reason = str(job.reason) if job.reason and str(job.reason) != str(job.state) else ""
+    state = str(job.state) + (f"/{reason}" if reason else "")
     head = f"{short_id}  {when}  {state:<18} "
     gone = " (files deleted)" if job.expired else ""
     room = max(10, width - len(head) - len(gone))

@@ -113,6 +113,8 @@ def test_job_lines_fit_80_columns_with_long_names_and_messages() -> None:
     assert lines[0].endswith("… (files deleted)")
     assert 2 <= len(lines) <= 1 + listing.MESSAGE_LINES and lines[-1].endswith(" …")
     assert all(line.startswith(" " * 10) for line in lines[1:])
+    stopped = job_row(state=JobState.CANCELLED, reason=FailureReason.CANCELLED, message="")
+    assert listing.job_lines(stopped, "abcdefgh")[0].split()[3] == "cancelled"
     done = job_row(state=JobState.COMPLETED, input_name="x\ny.csv", message="ignored")
     assert listing.job_lines(done, "abcdefgh") == [listing.job_lines(done, "abcdefgh")[0]]
     assert "x\\ny.csv" in listing.job_lines(done, "abcdefgh")[0]
