@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 MIN_REDRAW_SECONDS = 0.2
 """At most five redraws a second: enough to look live, cheap over a slow SSH link."""
+NAME_MIN, NAME_MAX = 8, 30
+BAR_MIN, BAR_MAX = 6, 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,26 +148,36 @@ class LiveProgress:
         return tuple(out)
 
     def render(self, now: float) -> RenderableType:
-        table = Table.grid(padding=(0, 1), expand=False)
-        table.add_column("file", no_wrap=True, overflow="ellipsis", max_width=30)
-        table.add_column("stage", no_wrap=True, min_width=9)
-        table.add_column("bar", width=16)
-        table.add_column("percent", justify="right", width=4)
-        table.add_column("rate", justify="right", no_wrap=True, min_width=0)
-        table.add_column("elapsed", justify="right", no_wrap=True)
+        """The running jobs' lines and the queue line, fitted to the terminal's width: the
+        bar narrows, then goes, then the file name is cut; the figures stay whole."""
+        rows = []
         for line in self._running():
             seconds = now - line.started_at if line.started_at is not None else 0.0
-            table.add_row(
-                Text(line.name),
-                Text(line.stage, style="cyan"),
-                ProgressBar(total=100, completed=line.percent, width=16),
-                f"{line.percent}%",
-                rate_text(line.events, seconds),
-                elapsed_text(seconds),
-            )
+            figures = (f"{line.percent}%", rate_text(line.events, seconds), elapsed_text(seconds))
+            rows.append((line, figures))
         running, queued = self._counts()
         summary = Text(queue_text(self._done, self._failed, running, queued), style="bold")
-        return Group(table, summary) if running else summary
+        if not rows:
+            return summary
+        widths = [max(len(fig[i]) for _, fig in rows) for i in range(3)]
+        stage_width = max(9, *(len(line.stage) for line, _ in rows))
+        fixed = stage_width + sum(widths) + 4  # one space between columns
+        name_width = min(NAME_MAX, max(len(line.name) for line, _ in rows))
+        name_width = max(NAME_MIN, min(name_width, self._console.width - fixed - BAR_MIN - 2))
+        bar_width = min(BAR_MAX, self._console.width - fixed - name_width - 2)
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True, overflow="ellipsis", width=name_width)
+        table.add_column(no_wrap=True, width=stage_width)
+        if bar_width >= BAR_MIN:
+            table.add_column(width=bar_width)
+        for width in widths:
+            table.add_column(justify="right", no_wrap=True, width=width)
+        for line, figures in rows:
+            cells: list[RenderableType] = [Text(line.name), Text(line.stage, style="cyan")]
+            if bar_width >= BAR_MIN:
+                cells.append(ProgressBar(total=100, completed=line.percent, width=bar_width))
+            table.add_row(*cells, *figures)
+        return Group(table, summary)
 
     def _running(self) -> list[JobLine]:
         return [line for line in self._lines.values() if line.running]

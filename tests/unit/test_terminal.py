@@ -152,6 +152,20 @@ def test_live_lines_show_each_running_job_and_the_queue() -> None:
     assert drawn[-1] == "2 done (1 not completed), 2 running, 1 queued"
 
 
+@pytest.mark.parametrize("width", [120, 80, 60, 50])
+def test_live_lines_fit_the_terminal_and_keep_the_figures_whole(width: int) -> None:
+    console = Console(file=io.StringIO(), width=width)
+    live = LiveProgress(console, clock=lambda: NOW)
+    name = "a rather long course log export name.csv"
+    live.show("1", JobLine(name, True, "classify", 55, NOW - 75, 2_000_000))
+    live.show("2", JobLine("small.csv", True, "read", 5, NOW - 4))
+    console.print(live.render(NOW))
+    first, second, queue = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert max(len(first), len(second)) <= width
+    assert first.endswith("55% 26,667 events/s 1:15") and second.split()[-2:] == ["5%", "0:04"]
+    assert first.startswith(name[:7]) and "…" in first and queue.startswith("0 done, 2 running")
+
+
 def test_live_redraws_only_when_the_text_changes() -> None:
     clock = [NOW]
     stream = io.StringIO()
