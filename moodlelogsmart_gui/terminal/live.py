@@ -8,6 +8,7 @@ shown has changed. Lines printed meanwhile (a job's result) appear above the liv
 from __future__ import annotations
 
 import dataclasses
+import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -109,7 +110,7 @@ class LiveProgress:
             auto_refresh=False,
             transient=True,
             redirect_stdout=True,
-            redirect_stderr=True,
+            redirect_stderr=sys.stderr.isatty(),  # `2>errors.log` keeps its sentences
         )
         self._live.start()
         self.tick(force=True)

@@ -37,25 +37,31 @@ FRAME = re.compile(rf"slow log\.csv\s+({STAGES})\s+[━╸╺╾╼─ ]*?\s*(\d
 
 
 def run_in_pty(
-    *args: str, interrupt_when: str | None = None, timeout: float = 120
+    *args: str,
+    interrupt_when: str | None = None,
+    stderr_to: Path | None = None,
+    timeout: float = 120,
 ) -> tuple[int, str]:
-    """Run the command line with a 100x30 pseudo-terminal as stdout and stderr; return the
-    exit status and everything written to the terminal. ``interrupt_when``: send SIGINT
-    (what Ctrl+C does) once this text has appeared."""
+    """Run the command line with a 100x30 pseudo-terminal as stdout and stderr (or stderr
+    into the file ``stderr_to``); return the exit status and everything written to the
+    terminal. ``interrupt_when``: send SIGINT (what Ctrl+C does) once this text appears."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     env = cli_env({"TERM": "xterm-256color"})
     for name in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE"):
         env.pop(name, None)
+    errors = stderr_to.open("wb") if stderr_to is not None else None
     process = subprocess.Popen(
         [sys.executable, "-m", "moodlelogsmart_gui.cli", *args],
         stdin=subprocess.DEVNULL,
         stdout=slave,
-        stderr=slave,
+        stderr=errors or slave,
         env=env,
         cwd=REPO,
     )
     os.close(slave)
+    if errors is not None:
+        errors.close()
     output = bytearray()
     interrupted = False
     deadline = time.monotonic() + timeout
@@ -139,3 +145,17 @@ def test_ctrl_c_on_a_terminal_cancels_and_gives_the_cursor_back(
     assert text.count("CANCELLED  ") == 2 and "Traceback" not in text
     assert GIVEN_BACK.search(raw)
     assert not list(tmp_path.glob("*.zip"))
+
+
+@needs_worker
+@pytest.mark.slow
+def test_with_stderr_redirected_its_sentences_stay_out_of_the_terminal(
+    tmp_path: Path, slow_log: Path
+) -> None:
+    errors = tmp_path / "errors.log"
+    code, raw = run_in_pty(
+        "process", str(slow_log), "--out", str(tmp_path), interrupt_when="running", stderr_to=errors
+    )
+    assert code == 130, raw
+    assert "Interrupted" not in raw and "CANCELLED  " in ANSI.sub("", raw)
+    assert errors.read_text(encoding="utf-8") == "Interrupted: cancelling the running jobs...\n"
