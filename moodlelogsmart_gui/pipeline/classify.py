@@ -29,9 +29,16 @@ CONDITION_COLUMNS = {
     "crud": "crud",
     "edulevel": "edulevel",
 }
-RULE_KEYS = {"id", "activity_type", "bloom_level", "is_active", "description", *CONDITION_COLUMNS}
-FALLBACK_KEYS = {"id", "activity_type", "bloom_level", "is_active", "description"}
-OUTPUT_COLUMNS = ("activity_type", "bloom_level", "is_active", "rule_id")
+FALLBACK_KEYS = {"id", "activity_type", "activity_category", "bloom_level", "is_active"}
+FALLBACK_KEYS |= {"description"}
+RULE_KEYS = {*FALLBACK_KEYS, *CONDITION_COLUMNS}
+OUTPUT_COLUMNS = ("activity_type", "activity_category", "bloom_level", "is_active", "rule_id")
+# Moodle2EventLog's published categories (study, collaboration, evaluation, production;
+# _P passive, _A active); a rules file may use others.
+PUBLISHED_CATEGORIES = ("Study_P", "Study_A", "Collab_A", "Eval_A", "Prod_A", "Others")
+# Built-in rule sets, chosen by name (settings panel, ``--rules NAME``).
+PRESETS = {"moodlelogsmart": "rules.toml", "moodle2eventlog": "rules-moodle2eventlog.toml"}
+TABLE_HEADER = re.compile(r"\s*\[(?:\[\s*(?P<rule>rule)\s*\]|\s*(?P<fallback>fallback)\s*)\]")
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,7 @@ class Rule:
 
     id: str
     activity_type: str
+    activity_category: str
     bloom_level: str | None
     is_active: bool
     patterns: dict[str, tuple[re.Pattern[str], ...]]
@@ -59,7 +67,22 @@ class RuleSet:
 
 
 def default_rules_path() -> Path:
-    return resources_dir() / "rules.toml"
+    return resources_dir() / PRESETS["moodlelogsmart"]
+
+
+def preset_path(name: str) -> Path | None:
+    """The packaged rules file of a preset name (any case), None for other names."""
+    file = PRESETS.get(name.strip().lower())
+    return resources_dir() / file if file else None
+
+
+def _source_name(file: Path) -> str:
+    """How ``summary.json`` names the rules: "default", a preset name, or the file's path."""
+    for name, preset in PRESETS.items():
+        packaged = resources_dir() / preset
+        if file.resolve() == packaged.resolve():
+            return "default" if preset == PRESETS["moodlelogsmart"] else name
+    return str(file)
 
 
 def load_rules(path: Path | None = None) -> RuleSet:
@@ -70,29 +93,53 @@ def load_rules(path: Path | None = None) -> RuleSet:
     except OSError as exc:
         raise BadInputError(f"The rules file {file} cannot be read: {exc.strerror}.") from exc
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise BadInputError(f"The rules file {file} is not UTF-8 text.") from exc
     except tomllib.TOMLDecodeError as exc:
         raise BadInputError(f"The rules file {file} is not valid TOML: {exc}.") from exc
-    return parse_rules(data, source="default" if path is None else str(file))
+    source = "default" if path is None else _source_name(file)
+    return parse_rules(data, source, table_lines(text), file=None if path is None else file)
 
 
-def parse_rules(data: dict[str, Any], source: str) -> RuleSet:
-    """Validate parsed TOML; every problem names the file, the rule and what is wrong."""
-    where = "the default rules" if source == "default" else f"the rules file {source}"
+def table_lines(text: str) -> dict[str, list[int]]:
+    """Line numbers (from 1) of the ``[[rule]]`` and of the ``[fallback]`` headers."""
+    found: dict[str, list[int]] = {"rule": [], "fallback": []}
+    for number, line in enumerate(text.splitlines(), 1):
+        match = TABLE_HEADER.match(line)
+        if match:
+            found[match.lastgroup or "rule"].append(number)
+    return found
+
+
+def parse_rules(
+    data: dict[str, Any],
+    source: str,
+    lines: dict[str, list[int]] | None = None,
+    file: Path | None = None,
+) -> RuleSet:
+    """Validate parsed TOML; every problem names the file, the rule (and its line, when
+    ``lines`` gives the header lines of the tables) and what is wrong."""
+    where = "the default rules" if source == "default" else f"the rules file {file or source}"
     unknown = set(data) - {"version", "rule", "fallback"}
     if unknown:
         raise BadInputError(f"In {where}: unknown top-level key(s) {', '.join(sorted(unknown))}.")
     entries = data.get("rule", [])
     if not isinstance(entries, list) or not entries:
         raise BadInputError(f"In {where}: no [[rule]] tables found.")
+    # A header line per table is known unless some tables are written inline.
+    at = (lines or {}).get("rule", [])
+    at_rule: list[int | None] = [*at] if len(at) == len(entries) else [None] * len(entries)
+    at = (lines or {}).get("fallback", [])
     rules = tuple(
-        _parse_rule(entry, i + 1, where, fallback=False) for i, entry in enumerate(entries)
+        _parse_rule(entry, i + 1, where, at_rule[i], fallback=False)
+        for i, entry in enumerate(entries)
     )
     if "fallback" not in data or not isinstance(data["fallback"], dict):
         raise BadInputError(f"In {where}: the [fallback] table is missing.")
-    fallback = _parse_rule(data["fallback"], len(rules) + 1, where, fallback=True)
+    at_fallback = at[0] if len(at) == 1 else None
+    fallback = _parse_rule(data["fallback"], len(rules) + 1, where, at_fallback, fallback=True)
     ids = [r.id for r in (*rules, fallback)]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
@@ -100,17 +147,19 @@ def parse_rules(data: dict[str, Any], source: str) -> RuleSet:
     return RuleSet(rules=rules, fallback=fallback, source=source)
 
 
-def _parse_rule(entry: Any, index: int, where: str, *, fallback: bool) -> Rule:
+def _parse_rule(entry: Any, index: int, where: str, line: int | None, *, fallback: bool) -> Rule:
     label = "the [fallback] table" if fallback else f"rule #{index}"
     if not isinstance(entry, dict):
         raise BadInputError(f"In {where}: {label} is not a table.")
     if isinstance(entry.get("id"), str):
         label = f"{label} ('{entry['id']}')"
+    if line is not None:
+        label = f"{label} at line {line}"
     allowed = FALLBACK_KEYS if fallback else RULE_KEYS
     unknown = set(entry) - allowed
     if unknown:
         raise BadInputError(f"In {where}: {label} has unknown key(s) {', '.join(sorted(unknown))}.")
-    for key in ("id", "activity_type"):
+    for key in ("id", "activity_type", "activity_category"):
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             raise BadInputError(f"In {where}: {label} needs '{key}' (a non-empty text).")
     is_active = entry.get("is_active", False if fallback else None)
@@ -122,7 +171,8 @@ def _parse_rule(entry: Any, index: int, where: str, *, fallback: bool) -> Rule:
             f"In {where}: {label} has bloom_level {level!r}; use one of {', '.join(BLOOM_LEVELS)}."
         )
     patterns = {} if fallback else _parse_conditions(entry, label, where)
-    return Rule(entry["id"], entry["activity_type"], level, is_active, patterns)
+    category = entry["activity_category"]
+    return Rule(entry["id"], entry["activity_type"], category, level, is_active, patterns)
 
 
 def _parse_conditions(
@@ -161,7 +211,8 @@ def _parse_conditions(
 
 
 def classify(frame: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
-    """Add activity_type, bloom_level, is_active and rule_id (first matching rule wins)."""
+    """Add activity_type, activity_category, bloom_level, is_active and rule_id (first
+    matching rule wins)."""
     columns = sorted({c for rule in rules.rules for c in rule.patterns})
     if columns:
         codes, uniques = _factorize_rows(frame[columns])
@@ -174,6 +225,8 @@ def classify(frame: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     every = rules.all_rules
     out = frame.copy(deep=False)
     out["activity_type"] = _categorical(per_row, [r.activity_type for r in every], frame.index)
+    categories: list[str | None] = [r.activity_category for r in every]
+    out["activity_category"] = _categorical(per_row, categories, frame.index)
     out["bloom_level"] = _categorical(per_row, [r.bloom_level for r in every], frame.index)
     out["is_active"] = np.array([r.is_active for r in every], dtype=bool)[per_row]
     out["rule_id"] = _categorical(per_row, [r.id for r in every], frame.index)

@@ -24,7 +24,7 @@ SCAN_BYTES = 1 << 20  # block size when searching a column's bytes
 # more characters (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
 ENRICHMENT = ("case_id", "case_label", "timestamp", "event_key")
-CLASSIFICATION = ("activity_type", "bloom_level", "is_active", "rule_id")
+CLASSIFICATION = ("activity_type", "activity_category", "bloom_level", "is_active", "rule_id")
 
 Transform = Callable[[pa.Array], pa.Array]
 

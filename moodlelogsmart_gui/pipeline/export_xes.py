@@ -1,7 +1,7 @@
 """XES (IEEE 1849-2016) export, written as a stream of buffers.
 
 An event line is assembled from three small dictionaries: a template per unique event
-(activity, Moodle event, context, Bloom level: everything but the time and the user), the
+(activity, Moodle event, context, category, Bloom level: everything but the time and the user), the
 timestamp, and a per-case tail (``org:resource``, closing the trace after its last event).
 Escaping therefore runs once per distinct value, with pyarrow kernels, never per row.
 """
@@ -49,6 +49,7 @@ EVENT_STRINGS = (
     ("moodle:event_key", "event_key"),
     ("moodle:component", "component"),
     ("moodle:context", "context"),
+    ("moodle:category", "activity_category"),
     ("bloom:level", "bloom_level"),
     ("bloom:active", "is_active"),
     ("bloom:rule_id", "rule_id"),
@@ -179,6 +180,7 @@ def xes_header(attributes: Mapping[str, str], offset: str) -> str:
         '<string key="lifecycle:transition" value="complete"/></global>',
         '<classifier name="Activity" keys="concept:name"/>',
         '<classifier name="Moodle event" keys="moodle:event_name"/>',
+        '<classifier name="Activity category" keys="moodle:category"/>',
     ]
     keys, values = list(attributes), _escape_list(list(attributes.values()))
     lines += [f'<string key="{k}" value="{v}"/>' for k, v in zip(keys, values, strict=True)]

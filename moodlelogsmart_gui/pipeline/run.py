@@ -126,7 +126,8 @@ def process_ingested(
         )
 
     progress(65, "export")
-    counted = frame[["activity_type", "bloom_level", "rule_id", "case_id"]].iloc[rows]
+    counted = frame[["activity_type", "activity_category", "bloom_level", "rule_id", "case_id"]]
+    counted = counted.iloc[rows]
     summary = _summary(ingested, counted, dropped, cleaned.logged_in_as_events, rules)
     summary.update(
         input=source,
@@ -193,6 +194,7 @@ def _summary(
     ``frame`` holds the kept rows' classification and case columns.
     """
     per_type = frame["activity_type"].value_counts(sort=False)
+    per_category = frame["activity_category"].value_counts(sort=False)
     per_level = frame["bloom_level"].value_counts(sort=False)
     bloom = frame["rule_id"] != rules.fallback.id
     return {
@@ -204,6 +206,9 @@ def _summary(
         "dropped": {reason: int(n) for reason, n in dropped.items()},
         "logged_in_as_events": int(logged_in_as),
         "events_per_activity_type": {str(k): int(v) for k, v in per_type.items() if int(v) > 0},
+        "events_per_activity_category": {
+            str(k): int(v) for k, v in per_category.items() if int(v) > 0
+        },
         "events_per_bloom_level": {level: int(per_level.get(level, 0)) for level in BLOOM_LEVELS},
         "bloom_only_events": int(bloom.sum()),
         "cases": int(frame["case_id"].nunique()),

@@ -17,13 +17,13 @@ DEFAULT_CASES = [
     (r"\mod_book\event\chapter_viewed", "resource_viewing", "Remember"),
     (r"\core\event\course_viewed", "course_viewing", "Remember"),
     (r"\mod_forum\event\discussion_viewed", "forum_viewing", "Understand"),
-    (r"\mod_forum\event\post_created", "forum_posting", "Analyze"),
+    (r"\mod_forum\event\post_created", "forum_posting", "Create"),
     (r"\mod_quiz\event\attempt_submitted", "quiz_attempt", "Apply"),
     (r"\mod_assign\event\submission_status_viewed", "assignment_viewing", "Understand"),
     (r"\assignsubmission_file\event\assessable_uploaded", "assignment_submission", "Create"),
     (r"\mod_wiki\event\page_updated", "wiki_edit", "Create"),
     (r"\mod_workshop\event\submission_assessed", "workshop_assessment", "Evaluate"),
-    (r"\mod_glossary\event\entry_created", "glossary_entry", "Understand"),
+    (r"\mod_glossary\event\entry_created", "glossary_entry", "Analyze"),
     (r"\mod_data\event\record_created", "database_entry", "Apply"),
     (r"\mod_chat\event\message_sent", "chat", "Understand"),
     (r"\core\event\user_loggedin", "other", None),
@@ -78,6 +78,7 @@ def test_first_matching_rule_wins_and_conditions_combine(tmp_path: Path) -> None
 [[rule]]
 id = "forum_posts_by_module"
 activity_type = "Posting"
+activity_category = "Collab_A"
 bloom_level = "Create"
 is_active = true
 event_key = ['\mod_forum\event\post_*']
@@ -86,6 +87,7 @@ module = ["forum"]
 [[rule]]
 id = "any_forum"
 activity_type = "Forum"
+activity_category = "Study_A"
 bloom_level = "Understand"
 is_active = false
 event_key_regex = ['\\mod_forum\\.*']
@@ -93,6 +95,7 @@ event_key_regex = ['\\mod_forum\\.*']
 [fallback]
 id = "rest"
 activity_type = "Rest"
+activity_category = "Others"
 """,
     )
     rules = load_rules(path)
@@ -127,43 +130,43 @@ def test_large_frame_is_classified_through_unique_combinations() -> None:
     [
         ("[[rule]\nid = 'x'", "line 1"),
         (
-            "[[rule]]\nid='a'\nactivity_type='A'\nbloom_level='Remember'\nis_active=true\n"
-            "event_key=['x']\ncolour='red'\n[fallback]\nid='f'\nactivity_type='F'\n",
+            "[[rule]]\nid='a'\nactivity_type='A'\nactivity_category='Study_P'\nbloom_level='Remember'\nis_active=true\n"
+            "event_key=['x']\ncolour='red'\n[fallback]\nid='f'\nactivity_type='F'\nactivity_category='Others'\n",
             "colour",
         ),
         (
             "[[rule]]\nid='a'\nbloom_level='Remember'\nis_active=true\nevent_key=['x']\n"
-            "[fallback]\nid='f'\nactivity_type='F'\n",
+            "[fallback]\nid='f'\nactivity_type='F'\nactivity_category='Others'\n",
             "'activity_type'",
         ),
         (
-            "[[rule]]\nid='a'\nactivity_type='A'\nbloom_level='Remembering'\nis_active=true\n"
-            "event_key=['x']\n[fallback]\nid='f'\nactivity_type='F'\n",
+            "[[rule]]\nid='a'\nactivity_type='A'\nactivity_category='Study_P'\nbloom_level='Remembering'\nis_active=true\n"
+            "event_key=['x']\n[fallback]\nid='f'\nactivity_type='F'\nactivity_category='Others'\n",
             "Remembering",
         ),
         (
-            "[[rule]]\nid='a'\nactivity_type='A'\nbloom_level='Apply'\nis_active=true\n"
-            "event_key_regex=['(unclosed']\n[fallback]\nid='f'\nactivity_type='F'\n",
+            "[[rule]]\nid='a'\nactivity_type='A'\nactivity_category='Study_P'\nbloom_level='Apply'\nis_active=true\n"
+            "event_key_regex=['(unclosed']\n[fallback]\nid='f'\nactivity_type='F'\nactivity_category='Others'\n",
             "(unclosed",
         ),
         (
-            "[[rule]]\nid='a'\nactivity_type='A'\nbloom_level='Apply'\nis_active=true\n"
-            "[fallback]\nid='f'\nactivity_type='F'\n",
+            "[[rule]]\nid='a'\nactivity_type='A'\nactivity_category='Study_P'\nbloom_level='Apply'\nis_active=true\n"
+            "[fallback]\nid='f'\nactivity_type='F'\nactivity_category='Others'\n",
             "no condition",
         ),
         (
-            "[[rule]]\nid='a'\nactivity_type='A'\nbloom_level='Apply'\nis_active=true\n"
+            "[[rule]]\nid='a'\nactivity_type='A'\nactivity_category='Study_P'\nbloom_level='Apply'\nis_active=true\n"
             "module=['quiz']\n",
             "[fallback]",
         ),
         (
-            "[[rule]]\nid='a'\nactivity_type='A'\nbloom_level='Apply'\nis_active=true\n"
-            "module=['quiz']\n[fallback]\nid='a'\nactivity_type='F'\n",
+            "[[rule]]\nid='a'\nactivity_type='A'\nactivity_category='Study_P'\nbloom_level='Apply'\nis_active=true\n"
+            "module=['quiz']\n[fallback]\nid='a'\nactivity_type='F'\nactivity_category='Others'\n",
             "more than once",
         ),
         (
-            "[[rule]]\nid='a'\nactivity_type='A'\nbloom_level='Apply'\nis_active='yes'\n"
-            "module=['quiz']\n[fallback]\nid='f'\nactivity_type='F'\n",
+            "[[rule]]\nid='a'\nactivity_type='A'\nactivity_category='Study_P'\nbloom_level='Apply'\nis_active='yes'\n"
+            "module=['quiz']\n[fallback]\nid='f'\nactivity_type='F'\nactivity_category='Others'\n",
             "is_active",
         ),
     ],
@@ -182,9 +185,9 @@ def test_broken_rules_file_is_refused_with_file_and_problem(
 def test_semantic_errors_name_the_rule(tmp_path: Path) -> None:
     path = write_rules(
         tmp_path,
-        "[[rule]]\nid='ok'\nactivity_type='A'\nbloom_level='Apply'\nis_active=true\n"
-        "module=['quiz']\n[[rule]]\nid='broken_one'\nactivity_type='B'\nbloom_level='Big'\n"
-        "is_active=true\nmodule=['quiz']\n[fallback]\nid='f'\nactivity_type='F'\n",
+        "[[rule]]\nid='ok'\nactivity_type='A'\nactivity_category='Study_P'\nbloom_level='Apply'\nis_active=true\n"
+        "module=['quiz']\n[[rule]]\nid='broken_one'\nactivity_type='B'\nactivity_category='Study_P'\nbloom_level='Big'\n"
+        "is_active=true\nmodule=['quiz']\n[fallback]\nid='f'\nactivity_type='F'\nactivity_category='Others'\n",
     )
     with pytest.raises(BadInputError, match=r"rule #2 \('broken_one'\)"):
         load_rules(path)

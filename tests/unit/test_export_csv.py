@@ -106,6 +106,7 @@ def test_output_has_original_headers_then_enrichment_in_time_order() -> None:
         "timestamp",
         "event_key",
         "activity_type",
+        "activity_category",
         "bloom_level",
         "is_active",
         "rule_id",

@@ -101,7 +101,11 @@ def test_document_structure_and_order_of_children() -> None:
     assert prefixes["concept"] == "http://www.xes-standard.org/concept.xesext"
     assert prefixes["org"] == "http://www.xes-standard.org/org.xesext"
     classifiers = {c.get("name"): c.get("keys") for c in root.findall(f"{NS}classifier")}
-    assert classifiers == {"Activity": "concept:name", "Moodle event": "moodle:event_name"}
+    assert classifiers == {
+        "Activity": "concept:name",
+        "Moodle event": "moodle:event_name",
+        "Activity category": "moodle:category",
+    }
     traces = root.findall(f"{NS}trace")
     assert [attrs(t)["concept:name"] for t in traces] == ["5", "6"]
     assert attrs(traces[0])["moodle:case_label"] == "Ana Silva"
@@ -120,7 +124,9 @@ def test_document_structure_and_order_of_children() -> None:
     assert post["moodle:context"] == "Forum: Q&A <week 1>"
     assert post["lifecycle:transition"] == "complete"
     assert post["org:resource"] == "Ana Silva"
-    assert post["bloom:level"] == "Analyze" and post["bloom:active"] == "true"
+    assert post["bloom:level"] == "Create" and post["bloom:active"] == "true"
+    assert post["moodle:category"] == "Collab_A"
+    assert attrs(ana[0])["moodle:category"] == "Others"
     assert post["moodle:event_key"] == r"\mod_forum\event\post_created"
     assert post["bloom:rule_id"] == "forum_posting"
     assert "bloom:level" not in attrs(ana[0])  # the fallback has no Bloom level

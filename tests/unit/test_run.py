@@ -45,6 +45,7 @@ SUMMARY_KEYS = {
     "dropped",
     "logged_in_as_events",
     "events_per_activity_type",
+    "events_per_activity_category",
     "events_per_bloom_level",
     "bloom_only_events",
     "cases",
@@ -98,6 +99,7 @@ def test_report_log_gives_the_five_members_and_the_summary(tmp_path: Path) -> No
     assert summary["cases"] == len(STUDENTS)
     assert summary["rules"] == {"source": "default", "count": 13}
     assert sum(summary["events_per_activity_type"].values()) == summary["rows_out"]
+    assert sum(summary["events_per_activity_category"].values()) == summary["rows_out"]
     assert sum(summary["events_per_bloom_level"].values()) == summary["bloom_only_events"]
     assert 0 < summary["bloom_only_events"] < summary["rows_out"]
     assert summary["detected"]["timezone"] == "local"
@@ -106,7 +108,7 @@ def test_report_log_gives_the_five_members_and_the_summary(tmp_path: Path) -> No
     bloom = read_csv_member(archive, "enriched_log_bloom_only.csv")
     assert len(full) == summary["rows_out"] + 1
     assert len(bloom) == summary["bloom_only_events"] + 1
-    assert {len(row) for row in full} == {17}
+    assert {len(row) for row in full} == {18}
     assert "other" not in {row[-1] for row in bloom}
     assert [row for row in full if row[-1] != "other"] == bloom
     xes = archive.read("enriched_log_bloom_only.xes").decode()
@@ -126,6 +128,7 @@ def test_every_language_classifies_identically(
     for key in (
         "events_per_bloom_level",
         "events_per_activity_type",
+        "events_per_activity_category",
         "bloom_only_events",
         "rows_out",
         "dropped",
