@@ -91,7 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace names with pseudonyms and drop IP addresses",
     )
-    process.add_argument("--rules", metavar="FILE", help="a TOML file of Bloom rules")
+    process.add_argument(
+        "--rules",
+        metavar="FILE|NAME",
+        help="a TOML file of Bloom rules, or a built-in set: moodlelogsmart (descriptive "
+        "activities) or moodle2eventlog (Moodle2EventLog's categories as activities)",
+    )
     process.add_argument("--json", action="store_true", help="one JSON object per job")
     process.add_argument(
         "--quiet",
@@ -286,10 +291,16 @@ def live_progress(stream: Any, *, wanted: bool) -> LiveProgress | None:
 
 
 def run_process(args: argparse.Namespace) -> int:
+    from moodlelogsmart_gui.paths import RULES_PRESETS, rules_preset_path
+
     files = expand_inputs(args.files)
     out_dir = _output_folder(args.out)
-    if args.rules and not Path(args.rules).is_file():
-        raise CliError(f"The rules file {printable(args.rules)} does not exist.", EXIT_USAGE)
+    if args.rules and not Path(args.rules).is_file() and not rules_preset_path(args.rules):
+        raise CliError(
+            f"The rules file {printable(args.rules)} does not exist; give a file or one of "
+            f"{', '.join(RULES_PRESETS)}.",
+            EXIT_USAGE,
+        )
     with open_data_folder(must_own=True) as ctx:
         app = _qt_app()
         settings = ctx.settings

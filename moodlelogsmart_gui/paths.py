@@ -84,6 +84,16 @@ def resources_dir() -> Path:
     raise FileNotFoundError(f"MoodleLogSmart resources not found next to {here}")
 
 
+# The built-in rule sets, chosen by name (Settings › Classification, ``--rules NAME``).
+RULES_PRESETS = {"moodlelogsmart": "rules.toml", "moodle2eventlog": "rules-moodle2eventlog.toml"}
+
+
+def rules_preset_path(name: str) -> Path | None:
+    """The packaged rules file of a preset name (any case); None for any other name."""
+    file = RULES_PRESETS.get(name.strip().lower())
+    return resources_dir() / file if file else None
+
+
 def worker_command(job_folder: Path) -> list[str]:
     """The argument list that runs the real worker for one job folder."""
     return [sys.executable, "-m", "moodlelogsmart_gui.worker", str(job_folder)]

@@ -54,6 +54,8 @@ class SettingSpec:
     """Stored value divided by this is what the panel shows (seconds shown as minutes: 60)."""
     must_exist: bool = False
     """For text settings naming a file: the file must exist."""
+    choices: tuple[tuple[str, str], ...] = ()
+    """For a text setting picked from a list: (stored value, label shown) pairs."""
 
     @property
     def env(self) -> str:
@@ -75,7 +77,10 @@ class SettingSpec:
             value = "" if raw is None else str(raw).strip()
             if self.must_exist and value and not Path(value).expanduser().is_file():
                 raise SettingsError(f"{name}: the file '{value}' does not exist.")
-            return value
+            allowed = [choice for choice, _ in self.choices]
+            if allowed and value.lower() not in allowed:
+                raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not '{raw}'.")
+            return value.lower() if allowed else value
         try:
             number = float(raw) if isinstance(raw, int | float) else float(str(raw).strip())
         except ValueError:
@@ -111,6 +116,7 @@ def setting(
     maximum: float | Callable[[], float] | None = None,
     display_scale: float = 1.0,
     must_exist: bool = False,
+    choices: tuple[tuple[str, str], ...] = (),
     default_factory: Callable[[], Any] | None = None,
 ) -> Any:
     """A :class:`Settings` field carrying its spec. ``maximum`` may be computed at load."""
@@ -122,6 +128,7 @@ def setting(
         "maximum": maximum,
         "display_scale": display_scale,
         "must_exist": must_exist,
+        "choices": choices,
     }
     if default_factory is not None:
         return dataclasses.field(default_factory=default_factory, metadata={"spec": spec})
@@ -195,6 +202,18 @@ class Settings:
         label="Custom Bloom rules file",
         must_exist=True,
         help="A TOML rules file of your own; leave empty to use the built-in rules.",
+    )
+    classification: str = setting(
+        "moodlelogsmart",
+        label="Classification",
+        choices=(
+            ("moodlelogsmart", "MoodleLogSmart (descriptive)"),
+            ("moodle2eventlog", "Moodle2EventLog (categories)"),
+        ),
+        help="The activity names of the built-in rules: descriptive ones (Forum posting, "
+        "Quiz attempt, …) or Moodle2EventLog's categories (Study_P, Collab_A, …) as the "
+        "published tools use. Both give the same Bloom levels. A custom rules file is used "
+        "instead when set.",
     )
 
     def replace(self, **changes: Any) -> Settings:

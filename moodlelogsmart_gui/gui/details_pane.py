@@ -59,6 +59,7 @@ class DetailsPane(QScrollArea):
         self._status: QLabel | None = None
         self.bloom_chart = BarChart()
         self.activity_chart = BarChart()
+        self.category_chart = BarChart()
         self._body = QWidget()
         self.setWidget(self._body)
         self.show_job(None)
@@ -85,7 +86,7 @@ class DetailsPane(QScrollArea):
         self._status = None
         old = self.takeWidget()
         if old is not None:
-            for chart in (self.bloom_chart, self.activity_chart):
+            for chart in (self.bloom_chart, self.activity_chart, self.category_chart):
                 chart.setParent(None)
             old.deleteLater()
         body = QWidget()
@@ -238,6 +239,11 @@ class DetailsPane(QScrollArea):
             self.tr("No events."),
         )
         layout.addWidget(self.activity_chart)
+        categories = summary.get("events_per_activity_category") or {}
+        if categories and categories != summary.get("events_per_activity_type"):
+            layout.addWidget(self._heading(self.tr("Events per activity category")))
+            self.category_chart.set_bars(top_bars(categories, 8, self.tr("other")))
+            layout.addWidget(self.category_chart)
 
         detected: dict[str, Any] = summary.get("detected") or {}
         layout.addWidget(self._heading(self.tr("What was detected")))

@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -63,7 +64,8 @@ class SettingField(QWidget):
         row.addWidget(self.label)
         self.editor = self._make_editor(spec, value)
         self.label.setBuddy(self.editor)
-        row.addWidget(self.editor, 1 if spec.kind is str else 0)
+        wide = spec.kind is str and not spec.choices
+        row.addWidget(self.editor, 1 if wide else 0)
         if spec.unit and spec.kind is not bool:
             row.addWidget(QLabel(spec_text(spec.unit)))
         if spec.key == "rules_file":
@@ -71,7 +73,7 @@ class SettingField(QWidget):
             self.browse.clicked.connect(self._choose_file)
             self.browse.setEnabled(not locked)
             row.addWidget(self.browse)
-        row.addStretch(0 if spec.kind is str else 1)
+        row.addStretch(0 if wide else 1)
         column.addLayout(row)
         help_text = spec_text(spec.help)
         if spec.minimum is not None and spec.maximum is not None:
@@ -104,6 +106,13 @@ class SettingField(QWidget):
             box.setChecked(bool(value))
             box.toggled.connect(self.changed)
             return box
+        if spec.choices:
+            combo = QComboBox()
+            for choice, label in spec.choices:
+                combo.addItem(spec_text(label), choice)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            combo.currentIndexChanged.connect(self.changed)
+            return combo
         if spec.kind is str:
             line = QLineEdit(str(value or ""))
             line.setPlaceholderText(self.tr("Built-in rules"))
@@ -140,6 +149,8 @@ class SettingField(QWidget):
             return editor.isChecked()
         if isinstance(editor, QLineEdit):
             return editor.text()
+        if isinstance(editor, QComboBox):
+            return editor.currentData()
         if isinstance(editor, QSpinBox):
             return editor.value()
         assert isinstance(editor, QDoubleSpinBox)

@@ -42,7 +42,7 @@ from moodlelogsmart_gui.jobs.tasks import (
     find_input_copy,
     input_extension,
 )
-from moodlelogsmart_gui.paths import AppPaths
+from moodlelogsmart_gui.paths import RULES_PRESETS, AppPaths, rules_preset_path
 from moodlelogsmart_gui.settings import Settings
 
 __all__ = ["CLOSED_MESSAGE", "JobQueue", "JobSubmitError"]
@@ -190,10 +190,7 @@ class JobQueue(QObject):
         if self._closing:
             raise JobSubmitError("The app is closing; add the file again after it restarts.")
         st = validate_source(copy_from)
-        rules = self._settings.rules_file if rules_file is None else rules_file
-        if rules and not Path(rules).expanduser().is_file():
-            raise JobSubmitError(f"The rules file {rules} does not exist; choose another.")
-        rules = str(Path(rules).expanduser().absolute()) if rules else ""
+        rules = self._rules_for_job(rules_file)
         pseudo = self._settings.pseudonymize if pseudonymize is None else bool(pseudonymize)
         job = new_job(
             source,
@@ -224,6 +221,19 @@ class JobQueue(QObject):
         self.job_added.emit(job_id)
         self._emit_counts()
         return job_id
+
+    def _rules_for_job(self, rules_file: str | None) -> str:
+        """The rules file a new job uses ("" = built-in): the one given (a path or a preset
+        name), else the custom file of the settings, else their classification preset."""
+        rules = self._settings.rules_file if rules_file is None else rules_file
+        if rules_file is None and not rules:
+            rules = self._settings.classification
+        preset = rules_preset_path(rules) if rules else None
+        if preset is not None and not Path(rules).expanduser().is_file():
+            return "" if preset.name == RULES_PRESETS["moodlelogsmart"] else str(preset)
+        if rules and not Path(rules).expanduser().is_file():
+            raise JobSubmitError(f"The rules file {rules} does not exist; choose another.")
+        return str(Path(rules).expanduser().absolute()) if rules else ""
 
     def cancel(self, job_id: str) -> None:
         """Stop a running job or drop a queued one; finished jobs are left as they are."""

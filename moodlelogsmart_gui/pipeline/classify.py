@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from moodlelogsmart_gui.paths import resources_dir
+from moodlelogsmart_gui.paths import RULES_PRESETS, resources_dir
 from moodlelogsmart_gui.pipeline.errors import BadInputError
 
 BLOOM_LEVELS = ("Remember", "Understand", "Apply", "Analyze", "Evaluate", "Create")
@@ -36,8 +36,6 @@ OUTPUT_COLUMNS = ("activity_type", "activity_category", "bloom_level", "is_activ
 # Moodle2EventLog's published categories (study, collaboration, evaluation, production;
 # _P passive, _A active); a rules file may use others.
 PUBLISHED_CATEGORIES = ("Study_P", "Study_A", "Collab_A", "Eval_A", "Prod_A", "Others")
-# Built-in rule sets, chosen by name (settings panel, ``--rules NAME``).
-PRESETS = {"moodlelogsmart": "rules.toml", "moodle2eventlog": "rules-moodle2eventlog.toml"}
 TABLE_HEADER = re.compile(r"\s*\[(?:\[\s*(?P<rule>rule)\s*\]|\s*(?P<fallback>fallback)\s*)\]")
 
 
@@ -67,21 +65,14 @@ class RuleSet:
 
 
 def default_rules_path() -> Path:
-    return resources_dir() / PRESETS["moodlelogsmart"]
-
-
-def preset_path(name: str) -> Path | None:
-    """The packaged rules file of a preset name (any case), None for other names."""
-    file = PRESETS.get(name.strip().lower())
-    return resources_dir() / file if file else None
+    return resources_dir() / RULES_PRESETS["moodlelogsmart"]
 
 
 def _source_name(file: Path) -> str:
     """How ``summary.json`` names the rules: "default", a preset name, or the file's path."""
-    for name, preset in PRESETS.items():
-        packaged = resources_dir() / preset
-        if file.resolve() == packaged.resolve():
-            return "default" if preset == PRESETS["moodlelogsmart"] else name
+    for name, preset in RULES_PRESETS.items():
+        if file.resolve() == (resources_dir() / preset).resolve():
+            return "default" if name == "moodlelogsmart" else name
     return str(file)
 
 

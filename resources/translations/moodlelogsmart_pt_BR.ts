@@ -214,6 +214,10 @@
         <source>%1 of %2 kept events were classified by a Bloom rule.</source>
         <translation>%1 de %2 eventos mantidos foram classificados por uma regra de Bloom.</translation>
     </message>
+    <message>
+        <source>Events per activity category</source>
+        <translation>Eventos por categoria de atividade</translation>
+    </message>
 </context>
 <context>
     <name>DropZone</name>
@@ -801,6 +805,22 @@
     <message>
         <source>jobs</source>
         <translation>tarefas</translation>
+    </message>
+    <message>
+        <source>Classification</source>
+        <translation>Classificação</translation>
+    </message>
+    <message>
+        <source>MoodleLogSmart (descriptive)</source>
+        <translation>MoodleLogSmart (descritiva)</translation>
+    </message>
+    <message>
+        <source>Moodle2EventLog (categories)</source>
+        <translation>Moodle2EventLog (categorias)</translation>
+    </message>
+    <message>
+        <source>The activity names of the built-in rules: descriptive ones (Forum posting, Quiz attempt, …) or Moodle2EventLog's categories (Study_P, Collab_A, …) as the published tools use. Both give the same Bloom levels. A custom rules file is used instead when set.</source>
+        <translation>Os nomes das atividades das regras incluídas: descritivos (Forum posting, Quiz attempt, …) ou as categorias do Moodle2EventLog (Study_P, Collab_A, …), como nas ferramentas publicadas. Os níveis de Bloom são os mesmos. Um arquivo de regras próprio, quando definido, é usado no lugar.</translation>
     </message>
 </context>
 <context>

@@ -35,6 +35,28 @@ def test_a_completed_job_shows_detection_counts_and_charts(qtbot: Any) -> None:
     activity = pane.activity_chart.bars()
     assert [name for name, _, _ in activity][:2] == ["resource", "forum"]
     assert len(activity) == 7  # seven types: no 'other' bar needed
+    assert "Events per activity category" in shown
+    categories = [(name, count) for name, count, _ in pane.category_chart.bars()]
+    assert categories == [("Study_P", 710), ("Eval_A", 198), ("Study_A", 150), ("Collab_A", 110)]
+
+
+def test_the_category_chart_is_left_out_when_the_categories_are_the_activities(
+    qtbot: Any,
+) -> None:
+    pane = DetailsPane()
+    qtbot.addWidget(pane)
+    counts = {"Study_P": 700, "Eval_A": 400}
+    summary = {
+        **SUMMARY,
+        "events_per_activity_type": counts,
+        "events_per_activity_category": counts,
+    }
+    pane.show_job(make_job("c.csv", state=JobState.COMPLETED, summary=summary))
+    assert "Events per activity category" not in texts(pane)
+    assert [name for name, _, _ in pane.activity_chart.bars()] == ["Study_P", "Eval_A"]
+    older = {k: v for k, v in SUMMARY.items() if k != "events_per_activity_category"}
+    pane.show_job(make_job("d.csv", state=JobState.COMPLETED, summary=older))
+    assert "Events per activity category" not in texts(pane)
 
 
 def test_a_failed_job_shows_its_sentence_and_progress_ticks_update_one_line(qtbot: Any) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QSpinBox
 
 from moodlelogsmart_gui.gui.background import BackgroundRunner
 from moodlelogsmart_gui.gui.settings_dialog import SettingsDialog
@@ -46,6 +46,13 @@ def test_every_spec_has_a_field_with_label_unit_and_help(make_dialog: Any) -> No
     assert isinstance(dialog.fields["concurrent_jobs"].editor, QSpinBox)
     assert isinstance(dialog.fields["pseudonymize"].editor, QCheckBox)
     assert isinstance(dialog.fields["rules_file"].editor, QLineEdit)
+    combo = dialog.fields["classification"].editor
+    assert isinstance(combo, QComboBox)
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "MoodleLogSmart (descriptive)",
+        "Moodle2EventLog (categories)",
+    ]
+    assert combo.currentData() == "moodlelogsmart"
     assert dialog.save_button.isEnabled()
 
 
@@ -71,12 +78,15 @@ def test_save_applies_at_once_and_persists(make_dialog: Any, paths: AppPaths) ->
     dialog, queue, _store = make_dialog()
     dialog.fields["cleanup_interval_seconds"].editor.setValue(30)  # minutes
     dialog.fields["pseudonymize"].editor.setChecked(True)
+    dialog.fields["classification"].editor.setCurrentIndex(1)
     dialog.save_button.click()
     assert queue.applied[-1].cleanup_interval_seconds == 1800
     assert queue.applied[-1].pseudonymize is True
+    assert queue.applied[-1].classification == "moodle2eventlog"
     reloaded = SettingsStore(paths.settings_file).load().settings
     assert reloaded.cleanup_interval_seconds == 1800
     assert reloaded.pseudonymize is True
+    assert reloaded.classification == "moodle2eventlog"
 
 
 def test_an_administrator_preset_is_read_only_and_says_so(make_dialog: Any) -> None:

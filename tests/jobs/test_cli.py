@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 import uuid
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +41,7 @@ JSON_FIELDS = [
     "seconds",
 ]
 REPO = Path(__file__).resolve().parents[2]
+CATEGORIES = {"Study_P", "Study_A", "Collab_A", "Eval_A", "Prod_A", "Others"}
 
 
 def run_cli(
@@ -245,6 +248,24 @@ def test_process_awkward_names_to_json_and_zip(tmp_path: Path) -> None:
     folder_run = run_cli("process", str(folder), "--out", str(out), timeout=90)
     assert folder_run.returncode == 0 and folder_run.stdout.count("completed") == 5
     assert "new\\nline.csv" in folder_run.stdout
+
+
+@needs_worker
+def test_rules_by_preset_name_gives_the_moodle2eventlog_categories(tmp_path: Path) -> None:
+    log = write_log(tmp_path / "course.csv", 300)
+    out = tmp_path / "out"
+    result = run_cli("process", str(log), "--rules", "moodle2eventlog", "--json", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = Path(str(json_lines(result.stdout)[0]["output"]))
+    with zipfile.ZipFile(output) as archive:
+        summary = json.loads(archive.read("summary.json"))
+        xes = archive.read("enriched_log.xes").decode("utf-8")
+    assert summary["rules"]["source"] == "moodle2eventlog"
+    activities = set(re.findall(r'<event><string key="concept:name" value="([^"]*)"', xes))
+    assert activities and activities <= CATEGORIES
+    assert set(summary["events_per_activity_type"]) == activities
+    unknown = run_cli("process", str(log), "--rules", "moodle3eventlog")
+    assert unknown.returncode == 2 and "moodle2eventlog" in unknown.stderr
 
 
 @needs_worker

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from moodlelogsmart_gui.jobs.queue import CLOSED_MESSAGE, JobQueue, JobSubmitError
 from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobState, JobStore
 from moodlelogsmart_gui.jobs.tasks import find_input_copy
-from moodlelogsmart_gui.paths import AppPaths
+from moodlelogsmart_gui.paths import AppPaths, rules_preset_path
 from moodlelogsmart_gui.settings import Settings
 from tests.fixtures.jobs import job_row
 from tests.jobs.conftest import QueueFactory, fake_worker, sha256
@@ -79,6 +79,23 @@ def test_submit_refuses_what_cannot_be_processed(make_queue: QueueFactory, tmp_p
     with pytest.raises(JobSubmitError, match="folder"):
         queue.submit(tmp_path)
     assert queue.jobs() == []
+
+
+def test_the_classification_setting_picks_the_rules_of_new_jobs(
+    make_queue: QueueFactory, user_log: Path, tmp_path: Path
+) -> None:
+    mine = tmp_path / "mine.toml"
+    mine.write_text("# my rules", encoding="utf-8")
+    queue = make_queue("ok", start=False, classification="moodle2eventlog")
+    preset = rules_preset_path("moodle2eventlog")
+    assert preset is not None and preset.is_file()
+    assert queue.job(queue.submit(user_log)).rules_file == str(preset)
+    assert queue.job(queue.submit(user_log, rules_file="moodlelogsmart")).rules_file == ""
+    assert queue.job(queue.submit(user_log, rules_file=str(mine))).rules_file == str(mine)
+    custom = make_queue("ok", start=False, classification="moodle2eventlog", rules_file=str(mine))
+    assert custom.job(custom.submit(user_log)).rules_file == str(mine)  # a custom file wins
+    plain = make_queue("ok", start=False)
+    assert plain.job(plain.submit(user_log)).rules_file == ""
 
 
 def submit_two_and_wait_for_one_running(

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
+from moodlelogsmart_gui.paths import rules_preset_path
 from moodlelogsmart_gui.pipeline import BadInputError, PipelineOptions, process_file
 from moodlelogsmart_gui.pipeline.classify import (
     PUBLISHED_CATEGORIES,
     default_rules_path,
     load_rules,
-    preset_path,
 )
 from tests.fixtures.moodle_logs import LANGS, make_report_log, write_report_csv
 from tests.fixtures.report_events import EVENTS, RARE_EVENTS
@@ -107,7 +107,7 @@ def test_default_rules_are_the_published_table() -> None:
 
 
 def test_moodle2eventlog_preset_is_the_same_rules_with_the_category_as_activity() -> None:
-    default, preset = load_rules(), load_rules(preset_path("moodle2eventlog"))
+    default, preset = load_rules(), load_rules(rules_preset_path("moodle2eventlog"))
     assert preset.source == "moodle2eventlog"
     assert len(preset.all_rules) == len(default.all_rules)
     for mine, theirs in zip(default.all_rules, preset.all_rules, strict=True):
@@ -119,8 +119,8 @@ def test_moodle2eventlog_preset_is_the_same_rules_with_the_category_as_activity(
         )
         assert theirs.patterns == mine.patterns
     assert {r.activity_type for r in preset.all_rules} == set(PUBLISHED_CATEGORIES)
-    assert preset_path("MoodleLogSmart") == preset_path("moodlelogsmart")
-    assert preset_path("something else") is None
+    assert rules_preset_path("MoodleLogSmart") == rules_preset_path("moodlelogsmart")
+    assert rules_preset_path("something else") is None
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -152,7 +152,7 @@ def test_every_event_gets_the_published_category_level_and_flag(tmp_path: Path, 
 def test_moodle2eventlog_preset_gives_the_six_categories_as_xes_activities(
     tmp_path: Path,
 ) -> None:
-    rules = preset_path("moodle2eventlog")
+    rules = rules_preset_path("moodle2eventlog")
     summary, archive = run(every_event_log(tmp_path, "pt_br"), tmp_path, rules_file=rules)
     assert summary["rules"]["source"] == "moodle2eventlog"
     activities = xes_activities(archive, "enriched_log.xes")

@@ -41,12 +41,20 @@ def test_env_names_are_the_documented_ones() -> None:
         ("pseudonymize", "maybe", "yes or no"),
         ("ttl_failed_hours", "nan", "finite"),
         ("rules_file", "/no/such/rules.toml", "does not exist"),
+        ("classification", "bloom2000", "one of moodlelogsmart, moodle2eventlog"),
     ],
 )
 def test_invalid_values_give_one_sentence(key: str, raw: str, fragment: str) -> None:
     with pytest.raises(SettingsError, match=fragment) as info:
         Settings().replace(**{key: raw})
     assert str(info.value).endswith(".")
+
+
+def test_classification_is_one_of_the_presets_in_any_case() -> None:
+    assert Settings().classification == "moodlelogsmart"
+    assert Settings().replace(classification=" Moodle2EventLog ").classification == (
+        "moodle2eventlog"
+    )
 
 
 def test_decimal_hours_allowed() -> None:

@@ -44,6 +44,12 @@ SUMMARY = {
         "url": 50,
         "course": 40,
     },
+    "events_per_activity_category": {
+        "Study_P": 710,
+        "Study_A": 150,
+        "Eval_A": 198,
+        "Collab_A": 110,
+    },
     "events_per_bloom_level": {
         "Remember": 520,
         "Understand": 280,
