@@ -210,10 +210,8 @@ class Settings:
             ("moodlelogsmart", "MoodleLogSmart (descriptive)"),
             ("moodle2eventlog", "Moodle2EventLog (categories)"),
         ),
-        help="The activity names of the built-in rules: descriptive ones (Forum posting, "
-        "Quiz attempt, …) or Moodle2EventLog's categories (Study_P, Collab_A, …) as the "
-        "published tools use. Both give the same Bloom levels. A custom rules file is used "
-        "instead when set.",
+        help="Activity names: descriptive, or Moodle2EventLog's categories (Study_P, "
+        "Collab_A, …) as the published tools; the same Bloom levels. A custom file wins.",
     )
 
     def replace(self, **changes: Any) -> Settings:

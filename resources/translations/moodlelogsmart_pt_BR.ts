@@ -819,8 +819,8 @@
         <translation>Moodle2EventLog (categorias)</translation>
     </message>
     <message>
-        <source>The activity names of the built-in rules: descriptive ones (Forum posting, Quiz attempt, …) or Moodle2EventLog's categories (Study_P, Collab_A, …) as the published tools use. Both give the same Bloom levels. A custom rules file is used instead when set.</source>
-        <translation>Os nomes das atividades das regras incluídas: descritivos (Forum posting, Quiz attempt, …) ou as categorias do Moodle2EventLog (Study_P, Collab_A, …), como nas ferramentas publicadas. Os níveis de Bloom são os mesmos. Um arquivo de regras próprio, quando definido, é usado no lugar.</translation>
+        <source>Activity names: descriptive, or Moodle2EventLog's categories (Study_P, Collab_A, …) as the published tools; the same Bloom levels. A custom file wins.</source>
+        <translation>Nomes das atividades: descritivos, ou as categorias do Moodle2EventLog (Study_P, Collab_A, …) como nas ferramentas publicadas; os mesmos níveis de Bloom. Um arquivo próprio tem prioridade.</translation>
     </message>
 </context>
 <context>
