@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +18,13 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from moodlelogsmart_gui import APP_NAME, __version__
+from moodlelogsmart_gui.desktop_entry import APP_ID, install_command
 from moodlelogsmart_gui.gui.icons import app_icon
 from moodlelogsmart_gui.gui.main_window import MainWindow
+from moodlelogsmart_gui.gui.quit_signals import QuitOnSignal
+from moodlelogsmart_gui.gui.single_instance import InstanceServer, hand_over, server_name
 from moodlelogsmart_gui.gui.translation import install_translators
+from moodlelogsmart_gui.gui.xcb_check import check_xcb
 from moodlelogsmart_gui.jobs.lock import AlreadyRunningError, DataFolderLock
 from moodlelogsmart_gui.jobs.queue import JobQueue
 from moodlelogsmart_gui.jobs.store import JobStore, StoreError
@@ -29,6 +34,13 @@ from moodlelogsmart_gui.paths import worker_command as real_worker_command
 from moodlelogsmart_gui.settings_file import SettingsStore
 
 log = logging.getLogger(__name__)
+
+HAND_OVER_WAIT_S = 1.5
+"""How long a launch that finds the folder locked keeps trying to reach the window."""
+
+
+class HandedOver(Exception):
+    """The files went to the window already open on this data folder; exit 0."""
 
 
 def _tr(text: str) -> str:
@@ -44,6 +56,7 @@ class AppContext:
     store: JobStore
     queue: JobQueue
     window: MainWindow
+    server: InstanceServer
 
 
 def background_worker_command(job_folder: Path) -> list[str]:
@@ -62,6 +75,17 @@ def _refuse(title: str, sentence: str, detail: str = "") -> None:
     box.exec()
 
 
+def _hand_over_or_wait(name: str, files: Sequence[str], clock: Callable[[], float]) -> bool:
+    """The folder is locked: the window holding it may still be starting; try for a moment."""
+    deadline = clock() + HAND_OVER_WAIT_S
+    while True:
+        if hand_over(name, [Path(f) for f in files]):
+            return True
+        if clock() >= deadline:
+            return False
+        time.sleep(0.05)  # the other window is between taking the lock and listening
+
+
 def build(
     files: Sequence[str],
     *,
@@ -69,7 +93,8 @@ def build(
 ) -> AppContext | None:
     """Open the data folder, the history and the queue, show the window, queue ``files``.
 
-    Returns None (after telling the person why) when the app cannot start.
+    Returns None (after telling the person why) when the app cannot start; raises
+    :class:`HandedOver` when a window is already open on this data folder and took ``files``.
     """
     # Background threads give the GIL back to the GUI thread within 1 ms instead of 5 ms.
     sys.setswitchinterval(0.001)
@@ -80,14 +105,24 @@ def build(
         _refuse(APP_NAME, _tr("The app's data folder cannot be created."), str(err))
         return None
     setup_logging(paths)
+    name = server_name(paths.data)
+    if hand_over(name, [Path(f) for f in files]):
+        log.info("handed %d file(s) over to the window already open", len(files))
+        raise HandedOver
     lock = DataFolderLock(paths.lock_file)
     try:
         lock.acquire()
     except AlreadyRunningError as err:
+        if _hand_over_or_wait(name, files, time.monotonic):
+            log.info("handed %d file(s) over to the window just opened", len(files))
+            raise HandedOver from None
+        log.info("data folder busy: %s", err)
         _refuse(
-            _tr("MoodleLogSmart is already open"),
-            _tr("MoodleLogSmart is already open in another window; use that window."),
-            str(err),
+            _tr("MoodleLogSmart is busy"),
+            _tr(
+                "Another MoodleLogSmart program (probably the command line) is working in "
+                "the data folder %1; open the window again when it has finished."
+            ).replace("%1", str(paths.data)),
         )
         return None
     try:
@@ -100,6 +135,9 @@ def build(
     loaded = settings_store.load()
     queue = JobQueue(paths, store, loaded.settings, worker_command=worker_command)
     window = MainWindow(queue, paths, loaded, settings_store)
+    server = InstanceServer(name, window)
+    server.files_received.connect(window.receive_files)
+    server.listen()
     window.show()
     QTimer.singleShot(0, queue.start)
     if loaded.problems:
@@ -114,11 +152,12 @@ def build(
     log.info(
         "window opened (version %s), %d file(s) from the command line", __version__, len(files)
     )
-    return AppContext(paths, lock, store, queue, window)
+    return AppContext(paths, lock, store, queue, window, server)
 
 
 def teardown(context: AppContext) -> None:
-    """Stop the workers, close the history and give the data folder up."""
+    """Stop the workers, close the history (checkpointing it) and give the data folder up."""
+    context.server.close()
     context.window.runner.wait(10_000)
     context.queue.shutdown(cancel_running=True)
     context.store.close()
@@ -131,20 +170,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args and args[0] in ("--version", "-V"):
         print(f"{APP_NAME} {__version__}")
         return 0
+    if args and args[0] == "--install-desktop-entry":
+        return install_command()
     existing = QApplication.instance()
+    if existing is None:
+        problem = check_xcb()
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 1
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *args])
     app.setApplicationName(APP_NAME)
+    app.setDesktopFileName(APP_ID)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
     install_translators(app)
     remaining = args if existing is not None else app.arguments()[1:]  # Qt took its options
     files = [arg for arg in remaining if not arg.startswith("-")]
-    context = build(files)
+    try:
+        context = build(files)
+    except HandedOver:
+        return 0
     if context is None:
         return 1
+    quitter = QuitOnSignal()
+    quitter.requested.connect(lambda _signum: context.window.quit_now())
     try:
         return int(app.exec())
     finally:
+        quitter.restore()
         teardown(context)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QEvent, QItemSelection, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QMainWindow,
     QSplitter,
@@ -32,7 +33,7 @@ from moodlelogsmart_gui.gui.save_result import ResultSaver
 from moodlelogsmart_gui.gui.settings_dialog import SettingsDialog
 from moodlelogsmart_gui.gui.status_bar import JobStatusBar
 from moodlelogsmart_gui.gui.window_menus import build_menus, confirm_quit, show_about
-from moodlelogsmart_gui.jobs.queue import JobSubmitError
+from moodlelogsmart_gui.jobs.queue import CLOSED_MESSAGE, JobSubmitError
 
 if TYPE_CHECKING:
     from moodlelogsmart_gui.jobs.queue import JobQueue
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         )
         self.runner = BackgroundRunner(self)
         self._selected_ids: set[str] = set()
+        self._quitting = False
         self.job_actions = JobActions(self)
         self.model = JobTableModel(queue, clock=clock, parent=self)
         self.proxy = JobSortProxy(self)
@@ -373,15 +375,35 @@ class MainWindow(QMainWindow):
             self.add_paths(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        running = self.queue.running_count()
-        if running and not confirm_quit(self, running):
+        if not self._quitting and self.queue.running_count() and not confirm_quit(self, self.queue):
             event.ignore()
             return
         for job in self.queue.jobs():
             if str(job.state) == "running":
-                self.queue.cancel(job.id)
+                self.queue.cancel(job.id, CLOSED_MESSAGE)
         self.save_window_state()
         event.accept()
+
+    def quit_now(self) -> None:
+        """Logging out or ``kill``: cancel the running jobs, close without asking, quit."""
+        self._quitting = True
+        for widget in QApplication.topLevelWidgets():
+            if widget is not self and widget.isVisible():
+                widget.close()
+        self.close()
+        QApplication.quit()
+
+    def receive_files(self, paths: list[Path]) -> None:
+        """Files from a second launch (command line or desktop entry): queue them and come
+        to the front."""
+        if paths:
+            self.add_paths(paths)
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        QApplication.alert(self, 0)
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from moodlelogsmart_gui import __version__
 
 if TYPE_CHECKING:
     from moodlelogsmart_gui.gui.main_window import MainWindow
+    from moodlelogsmart_gui.jobs.queue import JobQueue
 
 CTX = "MainWindow"
 
@@ -57,30 +58,48 @@ def build_menus(window: MainWindow) -> None:
     window.toolbar = tools  # type: ignore[attr-defined]
 
 
-def confirm_quit(parent: QWidget, running: int) -> bool:
-    """True to cancel the running jobs and quit; False keeps the window open."""
+def _running_text(running: int) -> str:
+    if running == 1:
+        return _tr("1 job is still running. Quitting now cancels it.")
+    return _tr("%1 jobs are still running. Quitting now cancels them.").replace("%1", str(running))
+
+
+def _quit_text(running: int) -> str:
+    if running == 1:
+        return _tr("Cancel the running job and quit")
+    return _tr("Cancel %1 running jobs and quit").replace("%1", str(running))
+
+
+def confirm_quit(parent: QWidget, queue: JobQueue) -> bool:
+    """True to cancel the running jobs and quit; False keeps the window open.
+
+    The question follows the queue while it is open: the count changes as jobs finish, and
+    when none runs any more the window simply closes (nothing is left to cancel).
+    """
     box = QMessageBox(parent)
     box.setObjectName("quitPrompt")
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(_tr("Jobs are still running"))
-    box.setText(
-        _tr("1 job is still running. Quitting now cancels it.")
-        if running == 1
-        else _tr("%1 jobs are still running. Quitting now cancels them.").replace(
-            "%1", str(running)
-        )
-    )
+    running = queue.running_count()
+    box.setText(_running_text(running))
     box.setInformativeText(_tr("Queued files stay in the queue and start the next time."))
-    quit_button = box.addButton(
-        _tr("Cancel the running job and quit")
-        if running == 1
-        else _tr("Cancel %1 running jobs and quit").replace("%1", str(running)),
-        QMessageBox.ButtonRole.DestructiveRole,
-    )
+    quit_button = box.addButton(_quit_text(running), QMessageBox.ButtonRole.DestructiveRole)
     keep_button = box.addButton(_tr("Keep the window open"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(keep_button)
     box.setEscapeButton(keep_button)
-    box.exec()
+
+    def follow(now_running: int, _queued: int) -> None:
+        if now_running == 0:
+            quit_button.click()
+            return
+        box.setText(_running_text(now_running))
+        quit_button.setText(_quit_text(now_running))
+
+    queue.counts_changed.connect(follow)
+    try:
+        box.exec()
+    finally:
+        queue.counts_changed.disconnect(follow)
     return box.clickedButton() is quit_button
 
 

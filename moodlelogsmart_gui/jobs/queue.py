@@ -235,11 +235,11 @@ class JobQueue(QObject):
             raise JobSubmitError(f"The rules file {rules} does not exist; choose another.")
         return str(Path(rules).expanduser().absolute()) if rules else ""
 
-    def cancel(self, job_id: str) -> None:
+    def cancel(self, job_id: str, message: str = "Cancelled.") -> None:
         """Stop a running job or drop a queued one; finished jobs are left as they are."""
         runner = self._runners.get(job_id)
         if runner is not None:
-            runner.request_cancel("Cancelled.")
+            runner.request_cancel(message)
             return
         job = self._store.get(job_id)
         if job is None or job.state != JobState.QUEUED:

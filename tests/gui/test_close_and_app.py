@@ -114,9 +114,10 @@ def test_the_window_process_never_imports_pandas(tmp_path: Path, app_home: Path)
     assert out.stdout.split()[:2] == ["False", "True"]
 
 
-def test_a_second_window_is_refused_in_one_sentence(
+def test_a_window_while_the_command_line_holds_the_folder_is_refused_in_one_sentence(
     qapp: QApplication, dialogs: DialogLog, quiet_excepthook: None
 ) -> None:
+    """The command line holds the lock but has no window to hand files to."""
     paths = AppPaths.resolve()
     paths.ensure()
     holder = DataFolderLock(paths.lock_file)
@@ -125,4 +126,7 @@ def test_a_second_window_is_refused_in_one_sentence(
         assert app_module.build([]) is None
     finally:
         holder.release()
-    assert dialogs.prompts == ["MoodleLogSmart is already open in another window; use that window."]
+    assert dialogs.prompts == [
+        "Another MoodleLogSmart program (probably the command line) is working in the data "
+        f"folder {paths.data}; open the window again when it has finished."
+    ]
