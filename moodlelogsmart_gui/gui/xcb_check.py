@@ -58,13 +58,19 @@ def uses_xcb(env: Mapping[str, str], platform: str = sys.platform) -> bool:
     return not env.get("WAYLAND_DISPLAY")
 
 
-def xcb_plugin() -> Path | None:
-    """Qt's xcb platform plugin as installed with PySide6 (or in a frozen bundle)."""
+def xcb_plugin(env: Mapping[str, str] | None = None) -> Path | None:
+    """The xcb platform plugin Qt will load: from ``QT_QPA_PLATFORM_PLUGIN_PATH`` if set
+    (Qt looks there first), else the one installed with PySide6 (or in a frozen bundle)."""
     from PySide6.QtCore import QLibraryInfo
 
-    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
-    plugin = folder / "libqxcb.so"
-    return plugin if plugin.is_file() else None
+    env = os.environ if env is None else env
+    folders = [Path(p) for p in env.get("QT_QPA_PLATFORM_PLUGIN_PATH", "").split(os.pathsep) if p]
+    folders.append(Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms")
+    for folder in folders:
+        plugin = folder / "libqxcb.so"
+        if plugin.is_file():
+            return plugin
+    return None
 
 
 def missing_libraries(ldd_output: str) -> list[str]:
@@ -121,7 +127,7 @@ def check_xcb(env: Mapping[str, str] | None = None, plugin: Path | None = None) 
     env = os.environ if env is None else env
     if not uses_xcb(env):
         return None
-    plugin = plugin or xcb_plugin()
+    plugin = plugin or xcb_plugin(env)
     ldd = shutil.which("ldd")
     if plugin is None or ldd is None:
         return None
