@@ -144,8 +144,7 @@ def build(
         window.notice.show_notice(
             _tr("Some settings could not be used; the defaults apply instead:")
             + "\n"
-            + "\n".join(f"• {problem}" for problem in loaded.problems),
-            seconds=60,
+            + "\n".join(f"• {problem}" for problem in loaded.problems)
         )
     if files:
         window.add_paths([Path(name) for name in files])

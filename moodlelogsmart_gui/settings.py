@@ -160,7 +160,7 @@ class Settings:
         DEFAULT_JOB_TIMEOUT_SECONDS,
         label="Job time limit",
         unit="minutes",
-        minimum=10,
+        minimum=60,  # round bounds in the unit shown: 1 to 1440 minutes
         maximum=24 * 3600,
         display_scale=60.0,
         help="A job still running after this long is stopped and marked failed.",
@@ -169,7 +169,7 @@ class Settings:
         300,
         label="Stop a silent job after",
         unit="minutes",
-        minimum=30,
+        minimum=60,
         maximum=24 * 3600,
         display_scale=60.0,
         help="A job whose worker reports no progress for this long is stopped as stuck.",

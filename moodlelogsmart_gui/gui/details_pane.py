@@ -20,18 +20,12 @@ from PySide6.QtWidgets import (
 
 from moodlelogsmart_gui.gui import formatting as fmt
 from moodlelogsmart_gui.gui.bloom_chart import BarChart, bloom_bars, top_bars
+from moodlelogsmart_gui.gui.detected_words import detected_rows
 from moodlelogsmart_gui.gui.job_model import state_key
 
 if TYPE_CHECKING:
     from moodlelogsmart_gui.jobs.store import Job
 
-DELIMITERS = {",": "comma (,)", ";": "semicolon (;)", "\t": "tab", "|": "vertical bar (|)"}
-LAYOUTS = {
-    "report": "Moodle log report",
-    "report_site": "Site-wide log report",
-    "logstore": "Standard log store (database table)",
-    "spreadsheet_report": "Log report saved as a spreadsheet",
-}
 DROP_REASONS = {
     "unreadable_date": "date could not be read",
     "duplicate": "duplicates",
@@ -40,7 +34,6 @@ DROP_REASONS = {
     "non_web_origin": "not from the web (cli, restore…)",
     "no_user": "no user",
 }
-ORDERS = {"day_first": "day before month", "month_first": "month before day", "epoch": "Unix time"}
 
 
 class DetailsPane(QScrollArea):
@@ -53,6 +46,7 @@ class DetailsPane(QScrollArea):
         super().__init__(parent)
         self.setObjectName("detailsPane")
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # texts wrap
         self.setFrameShape(QFrame.Shape.NoFrame)
         self._clock = clock
         self._job: Job | None = None
@@ -107,7 +101,7 @@ class DetailsPane(QScrollArea):
 
     # -- sections --------------------------------------------------------------------------
     def _build(self, job: Job, layout: QVBoxLayout) -> None:
-        title = QLabel(job.input_name)
+        title = QLabel(fmt.breakable(job.input_name))
         title.setObjectName("detailsTitle")
         title.setStyleSheet("font-size: 13pt; font-weight: 600;")
         title.setWordWrap(True)
@@ -149,9 +143,15 @@ class DetailsPane(QScrollArea):
             took = fmt.duration_text(job.finished_at - job.started_at)
             text = self.tr("%1 in %2").replace("%1", text).replace("%2", took)
         if job.expired:
-            text += " · " + self.tr("result deleted")
-        elif job.expires_at and state != "queued":
+            text += " · " + (
+                self.tr("result deleted") if state == "completed" else self.tr("log deleted")
+            )
+        elif job.expires_at and state == "completed":
             text += " · " + self.tr("result kept until %1").replace(
+                "%1", fmt.clock_text(job.expires_at, now)
+            )
+        elif job.expires_at and state in ("failed", "cancelled"):
+            text += " · " + self.tr("no result; its log is kept until %1").replace(
                 "%1", fmt.clock_text(job.expires_at, now)
             )
         return text
@@ -164,7 +164,7 @@ class DetailsPane(QScrollArea):
             " border-radius: 6px; } QLabel { color: #8c1d18; }"
         )
         row = QVBoxLayout(box)
-        reason = QLabel(job.message)
+        reason = QLabel(fmt.breakable(job.message or ""))
         reason.setObjectName("failureReason")
         reason.setWordWrap(True)
         reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -195,7 +195,7 @@ class DetailsPane(QScrollArea):
     def _add_summary(self, summary: dict[str, Any], layout: QVBoxLayout) -> None:
         warnings = [str(w) for w in summary.get("warnings") or []]
         for warning in warnings:
-            label = QLabel("⚠ " + warning)
+            label = QLabel("⚠ " + fmt.breakable(warning))
             label.setObjectName("detailsWarning")
             label.setWordWrap(True)
             layout.addWidget(label)
@@ -250,41 +250,12 @@ class DetailsPane(QScrollArea):
         form = QFormLayout()
         form.setVerticalSpacing(3)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for name, value in self._detected_rows(detected):
-            shown = QLabel(value)
+        for name, words, technical in detected_rows(detected):
+            shown = QLabel(fmt.breakable(words))
             shown.setWordWrap(True)
+            shown.setToolTip(technical)
             form.addRow(name, shown)
         layout.addLayout(form)
-
-    def _detected_rows(self, detected: dict[str, Any]) -> list[tuple[str, str]]:
-        rows: list[tuple[str, str]] = []
-        layout = detected.get("layout")
-        file_format = detected.get("file_format")
-        if layout or file_format:
-            kind = self.tr(LAYOUTS.get(str(layout), str(layout or "")))
-            rows.append((self.tr("Layout"), f"{kind} ({str(file_format or '').upper()})"))
-        if detected.get("encoding"):
-            conf = detected.get("encoding_confidence")
-            rows.append(
-                (self.tr("Encoding"), f"{detected['encoding']}" + (f" ({conf})" if conf else ""))
-            )
-        if detected.get("delimiter"):
-            delim = str(detected["delimiter"])
-            rows.append((self.tr("Delimiter"), self.tr(DELIMITERS.get(delim, repr(delim)))))
-        if detected.get("language"):
-            conf = detected.get("language_confidence")
-            extra = f" ({float(conf):.0%})" if isinstance(conf, int | float) else ""
-            rows.append((self.tr("Language"), f"{detected['language']}{extra}"))
-        if detected.get("date_format"):
-            rows.append((self.tr("Date format"), str(detected["date_format"])))
-        if detected.get("date_order"):
-            order = self.tr(ORDERS.get(str(detected["date_order"]), str(detected["date_order"])))
-            if detected.get("date_order_ambiguous"):
-                order += " — " + self.tr("ambiguous, a guess (check the warnings)")
-            rows.append((self.tr("Day/month order"), order))
-        if detected.get("timezone"):
-            rows.append((self.tr("Time zone"), str(detected["timezone"])))
-        return rows
 
     def current_state(self) -> str | None:
         return state_key(self._job) if self._job else None

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from moodlelogsmart_gui.gui.icons import app_icon
+from moodlelogsmart_gui.gui.log_files import LOG_SUFFIXES
 from moodlelogsmart_gui.gui.wrapped_label import WrappedLabel
 
 STYLE = """
@@ -92,7 +93,9 @@ class DropZone(QFrame):
             layout.setDirection(QBoxLayout.Direction.TopToBottom)
             layout.setContentsMargins(40, 40, 40, 40)
             self._title.setText(
-                self.tr("Drop Moodle log files here (.csv, .xlsx, .ods), or choose files…")
+                self.tr("Drop Moodle log files here (%1), or choose files…").replace(
+                    "%1", ", ".join(LOG_SUFFIXES)
+                )
             )
             self._title.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self._title.setStyleSheet("font-size: 17pt; font-weight: 600;")
@@ -120,7 +123,13 @@ class DropZone(QFrame):
     def is_compact(self) -> bool:
         return self._compact
 
+    def set_drop_target(self, on: bool) -> None:
+        """Highlighted while files are dragged anywhere over the window."""
+        self._set_hover(on)
+
     def _set_hover(self, hover: bool) -> None:
+        if bool(self.property("hover")) == hover:
+            return
         self.setProperty("hover", hover)
         self.style().unpolish(self)
         self.style().polish(self)

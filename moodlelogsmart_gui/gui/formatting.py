@@ -119,3 +119,29 @@ def count_text(value: int | None) -> str:
     if value is None:
         return ""
     return f"{value:,}".replace(",", "\u202f")
+
+
+BREAK_AFTER = "/\\_-.,;:=&?"
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def breakable(text: str, longest: int = 24) -> str:
+    """``text`` with invisible break opportunities inside words longer than ``longest``
+    (after '_', '-', '.', '/' … or every ``longest`` characters), so that a file name or a
+    path wraps in a narrow pane instead of pushing it sideways."""
+    words = text.split(" ")
+    out: list[str] = []
+    for word in words:
+        if len(word) <= longest:
+            out.append(word)
+            continue
+        pieces: list[str] = []
+        run = 0
+        for char in word:
+            pieces.append(char)
+            run += 1
+            if char in BREAK_AFTER or run >= longest:
+                pieces.append(ZERO_WIDTH_SPACE)
+                run = 0
+        out.append("".join(pieces).rstrip(ZERO_WIDTH_SPACE))
+    return " ".join(out)

@@ -45,7 +45,7 @@ class Column(enum.IntEnum):
     EXPIRES = 6
 
 
-HEADERS = ("File", "State", "Events in", "Kept", "Started", "Duration", "Result expires")
+HEADERS = ("File", "State", "Events in", "Kept", "Started", "Duration", "Deleted")
 STATE_RANK = {"running": 0, "queued": 1, "failed": 2, "cancelled": 3, "completed": 4}
 
 
@@ -169,6 +169,18 @@ class JobTableModel(QAbstractTableModel):
         for job_id in getattr(report, "expired_ids", None) or []:
             self._on_updated(str(job_id))
 
+    def refresh_rows(self) -> None:
+        """Read every shown job again (new settings move every expiry time at once)."""
+        for row, job in enumerate(self._rows):
+            fresh = self._queue.job(job.id)
+            if fresh is not None:
+                self._rows[row] = fresh
+        self._stale.update(job.id for job in self._pending)
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, len(Column) - 1)
+            )
+
     def _tick(self) -> None:
         """Durations of running jobs move every second; expiry texts every 30 s."""
         self._ticks += 1
@@ -266,6 +278,8 @@ class JobTableModel(QAbstractTableModel):
                 return self.tr("expired")
             if state in ("queued", "running"):
                 return ""
+            if state in ("failed", "cancelled"):  # no result: only the log is kept
+                return self.tr("log %1").replace("%1", fmt.until_text(job.expires_at, now))
             return fmt.until_text(job.expires_at, now)
         return ""
 

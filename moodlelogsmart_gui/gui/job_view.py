@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from moodlelogsmart_gui.gui import formatting as fmt
 from moodlelogsmart_gui.gui.job_model import PROGRESS_ROLE, Column
 
 Index = QModelIndex | QPersistentModelIndex
@@ -97,24 +98,62 @@ class JobTableView(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.doubleClicked.connect(lambda _index: self.activated_job.emit())
 
-    def apply_default_widths(self) -> None:
-        """Column widths that fit typical values; the File column takes what is left."""
-        widths = {
-            Column.FILE: 180,
-            Column.STATE: 188,
-            Column.EVENTS_IN: 74,
-            Column.KEPT: 64,
-            Column.STARTED: 84,
-            Column.DURATION: 68,
-            Column.EXPIRES: 100,
-        }
+    def content_widths(self) -> dict[Column, int]:
+        """The width each column needs for its widest possible value (in this language):
+        counts up to 99 999 999, every stage with 100%, every state and its reason."""
+        cell = self.fontMetrics()
         header = self.horizontalHeader()
-        for column, width in widths.items():
+        pad = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
+        pad += 16  # cell margins and the icon's spacing
+        count = cell.horizontalAdvance(fmt.count_text(99_999_999))
+        stages = max(
+            cell.horizontalAdvance(f"{fmt.stage_text(stage)} 100%") for stage in fmt.STAGE_LABELS
+        )
+        states = max(
+            cell.horizontalAdvance(f"{fmt.state_text(state)}: {fmt.reason_text(reason)}")
+            for state in ("failed", "cancelled")
+            for reason in fmt.REASON_LABELS
+            if reason != "cancelled"
+        )
+        icon = self.iconSize().width() if self.iconSize().isValid() else 16
+        minimum = {
+            Column.FILE: 180,
+            Column.STATE: max(stages + BAR_WIDTH + 18, states + icon + 8),
+            Column.EVENTS_IN: count + pad,
+            Column.KEPT: count + pad,
+            Column.STARTED: cell.horizontalAdvance("27 Nov 14:03") + pad,
+            Column.DURATION: cell.horizontalAdvance(fmt.duration_text(3599)) + pad,
+            Column.EXPIRES: cell.horizontalAdvance(fmt.until_text(59 * 60, 0)) + pad,
+        }
+        for column in minimum:
             title = str(self.model().headerData(column, Qt.Orientation.Horizontal) or "")
-            needed = header.fontMetrics().horizontalAdvance(title) + 22  # translated titles
-            self.setColumnWidth(column, max(width, needed))
+            needed = header.fontMetrics().horizontalAdvance(title) + 28  # sort arrow too
+            minimum[column] = max(minimum[column], needed)
+        return minimum
+
+    def apply_default_widths(self) -> None:
+        """Columns as wide as their widest value; the File column takes what is left."""
+        for column, width in self.content_widths().items():
+            self.setColumnWidth(column, width)
+        header = self.horizontalHeader()
         header.setSectionResizeMode(Column.FILE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(48)
+
+    def fit_restored_widths(self) -> None:
+        """After restoring a saved header: never narrower than the values (an older version
+        saved widths that cut '1 481 811' to '1 4…811')."""
+        for column, width in self.content_widths().items():
+            if column != Column.FILE and self.columnWidth(column) < width:
+                self.setColumnWidth(column, width)
+
+    def set_drop_target(self, on: bool) -> None:
+        """A highlighted frame while files are dragged over the window."""
+        if bool(self.property("dropTarget")) == on:
+            return
+        self.setProperty("dropTarget", on)
+        self.setStyleSheet(
+            "QTableView#jobTable { border: 2px solid palette(highlight); }" if on else ""
+        )
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         index = self.indexAt(event.pos())

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QItemSelection, QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -32,7 +32,12 @@ from moodlelogsmart_gui.gui.notifications import NoticeBar, Notifier
 from moodlelogsmart_gui.gui.save_result import ResultSaver
 from moodlelogsmart_gui.gui.settings_dialog import SettingsDialog
 from moodlelogsmart_gui.gui.status_bar import JobStatusBar
-from moodlelogsmart_gui.gui.window_menus import build_menus, confirm_quit, show_about
+from moodlelogsmart_gui.gui.window_menus import (
+    build_menus,
+    confirm_quit,
+    confirm_remove,
+    show_about,
+)
 from moodlelogsmart_gui.jobs.queue import CLOSED_MESSAGE, JobSubmitError
 
 if TYPE_CHECKING:
@@ -44,9 +49,7 @@ if TYPE_CHECKING:
 
 
 def _items(count: int) -> str:
-    if count == 1:
-        return QCoreApplication.translate("MainWindow", "1 item")
-    return QCoreApplication.translate("MainWindow", "%1 items").replace("%1", str(count))
+    return QCoreApplication.translate("MainWindow", "%n item(s)", "", count)
 
 
 def window_state_file(paths: AppPaths) -> Path:
@@ -83,6 +86,7 @@ class MainWindow(QMainWindow):
         self.runner = BackgroundRunner(self)
         self._selected_ids: set[str] = set()
         self._quitting = False
+        self._queued_message = ""
         self.job_actions = JobActions(self)
         self.model = JobTableModel(queue, clock=clock, parent=self)
         self.proxy = JobSortProxy(self)
@@ -125,9 +129,9 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([780, 400])
-        layout.addWidget(self.notice)
         layout.addWidget(self.drop_zone)
         layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.notice)  # below: coming and going never moves a row
         self.setCentralWidget(central)
         self.setTabOrder(self.drop_zone.add_button, self.table)
         self.setTabOrder(self.table, self.details)
@@ -154,6 +158,9 @@ class MainWindow(QMainWindow):
         self.table.activated_job.connect(lambda: a.details.setChecked(True))
         self.queue.job_updated.connect(self._on_job_changed)
         self.queue.job_finished.connect(self._on_job_finished)
+        self.queue.job_removed.connect(lambda _id: self._on_selection_changed())
+        self.queue.purge_finished.connect(lambda _report: self._refresh_selected())
+        self.queue.counts_changed.connect(self._on_counts_changed)
         self.model.rowsInserted.connect(self._on_rows_inserted)
         self.model.rowsRemoved.connect(lambda *_: self._update_layout())
         self.model.modelReset.connect(self._update_layout)
@@ -169,6 +176,7 @@ class MainWindow(QMainWindow):
         header = state.value("table/header")
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
+            self.table.fit_restored_widths()
         splitter = state.value("window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -230,6 +238,19 @@ class MainWindow(QMainWindow):
         if job_id in self._selected_ids:
             self.job_actions.update_for(self.selected_jobs())
 
+    def _refresh_selected(self) -> None:
+        """Purge or new settings: the pane, the actions and the menus show the jobs as the
+        queue has them now (a purged result offers no Save)."""
+        current = self.details.job_id()
+        if current is not None:
+            self.details.show_job(self.queue.job(current))
+        self.job_actions.update_for(self.selected_jobs())
+
+    def _on_counts_changed(self, _running: int, queued: int) -> None:
+        """'3 files queued.' goes once nothing waits any more."""
+        if queued == 0 and self.status.currentMessage() == self._queued_message:
+            self.status.clearMessage()
+
     def _on_job_finished(self, job_id: str) -> None:
         self._on_job_changed(job_id)
         job = self.queue.job(job_id)
@@ -270,8 +291,8 @@ class MainWindow(QMainWindow):
     def _on_intake_finished(self, job_ids: list[str], refused: list[tuple[str, str]]) -> None:
         if job_ids:
             count = len(job_ids)
-            text = self.tr("1 file queued.") if count == 1 else self.tr("%1 files queued.")
-            self.status.showMessage(text.replace("%1", str(count)), 8000)
+            self._queued_message = self.tr("%n file(s) queued.", "", count)
+            self.status.showMessage(self._queued_message, 8000)
         if refused:
             lines = [f"• {name}: {reason}" if name else f"• {reason}" for name, reason in refused]
             shown = lines[:8]
@@ -303,7 +324,12 @@ class MainWindow(QMainWindow):
                 self.notice.show_notice(f"{job.input_name}: {err}")
 
     def remove_selected(self) -> None:
+        """Remove the selected jobs; a result that is still kept is only deleted once the
+        person has said so (one wrong click on Delete loses nothing)."""
         jobs = [job for job in self.selected_jobs() if str(job.state) != "running"]
+        kept = [job for job in jobs if str(job.state) == "completed" and not job.expired]
+        if kept and not confirm_remove(self, jobs, kept):
+            return
         for job in jobs:
             try:
                 self.queue.remove(job.id)
@@ -311,11 +337,7 @@ class MainWindow(QMainWindow):
                 self.notice.show_notice(f"{job.input_name}: {err}")
         if jobs:
             count = len(jobs)
-            text = (
-                self.tr("1 job removed from the history.")
-                if count == 1
-                else self.tr("%1 jobs removed from the history.").replace("%1", str(count))
-            )
+            text = self.tr("%n job(s) removed from the history.", "", count)
             self.status.showMessage(text, 6000)
 
     def _for_selected(self, command: Callable[[str], None], states: str) -> None:
@@ -347,6 +369,8 @@ class MainWindow(QMainWindow):
 
     def _on_settings_saved(self, settings: Settings) -> None:
         self.settings = settings
+        self.model.refresh_rows()
+        self._refresh_selected()
         self.status.update_next_purge()
         self.status.showMessage(self.tr("Settings saved and applied."), 6000)
 
@@ -360,15 +384,26 @@ class MainWindow(QMainWindow):
             self.notifier.seen()
             self.saver.window_activated()
 
+    def set_drop_target(self, on: bool) -> None:
+        """Show where dropped files go: the drop band and the table light up."""
+        self.drop_zone.set_drop_target(on)
+        self.table.set_drop_target(on)
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if local_paths(event.mimeData()):
             event.acceptProposedAction()
+            self.set_drop_target(True)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if local_paths(event.mimeData()):
             event.acceptProposedAction()
 
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.set_drop_target(False)
+        super().dragLeaveEvent(event)
+
     def dropEvent(self, event: QDropEvent) -> None:
+        self.set_drop_target(False)
         paths = local_paths(event.mimeData())
         if paths:
             event.acceptProposedAction()

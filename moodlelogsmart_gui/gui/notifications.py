@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -16,7 +16,11 @@ from PySide6.QtWidgets import (
 
 
 class NoticeBar(QFrame):
-    """A dismissible yellow band above the table (refused files and similar news)."""
+    """A dismissible yellow band under the table (refused files and similar news).
+
+    It never goes away by itself and sits below the table, so neither its coming nor its
+    going moves a row under the pointer; it closes on a click on ✕.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,17 +40,15 @@ class NoticeBar(QFrame):
         close.setText("✕")
         close.setAutoRaise(True)
         close.setToolTip(self.tr("Dismiss"))
+        close.setObjectName("noticeClose")
         close.clicked.connect(self.hide)
         row.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.hide)
+        self.close_button = close
         self.hide()
 
-    def show_notice(self, text: str, seconds: int = 30) -> None:
+    def show_notice(self, text: str) -> None:
         self.label.setText(text)
         self.show()
-        self._timer.start(seconds * 1000)
 
 
 class Notifier:

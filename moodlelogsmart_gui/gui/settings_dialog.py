@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -44,6 +45,36 @@ LABEL_WIDTH = 210
 def spec_text(text: str) -> str:
     """Labels, units and help of SETTING_SPECS are translated under one context."""
     return QCoreApplication.translate("SettingSpec", text) if text else ""
+
+
+class ReservedLine(QLabel):
+    """One line of text that always takes its place, shown or not; a longer text is cut
+    with '…' and given whole in the tooltip (so a message never moves what is below)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setFixedHeight(self.fontMetrics().lineSpacing() + 2)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text if text else "")
+        self._fit()
+
+    def text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width()
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, room)
+        super().setText(shown if room > 0 else self._full)
 
 
 class SettingField(QWidget):
@@ -79,17 +110,16 @@ class SettingField(QWidget):
         if spec.minimum is not None and spec.maximum is not None:
             low, high = spec.minimum / spec.display_scale, spec.maximum / spec.display_scale
             allowed = self.tr("Allowed: %1 to %2 %3.")
-            allowed = allowed.replace("%1", f"{round(low, 2):g}").replace("%2", f"{high:g}")
+            allowed = allowed.replace("%1", f"{low:g}").replace("%2", f"{high:g}")
             help_text += " " + allowed.replace("%3", spec_text(spec.unit))
         self.help = WrappedLabel(help_text)
         self.help.setStyleSheet("color: palette(dark);")
         self.help.setContentsMargins(LABEL_WIDTH + 6, 0, 0, 0)
         column.addWidget(self.help)
-        self.error = WrappedLabel()
+        self.error = ReservedLine()
         self.error.setObjectName(f"error_{spec.key}")
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setContentsMargins(LABEL_WIDTH + 6, 0, 0, 0)
-        self.error.hide()
         column.addWidget(self.error)
         self.locked = locked
         if locked:
@@ -126,7 +156,11 @@ class SettingField(QWidget):
             spin.setValue(int(value))
         else:
             spin = QDoubleSpinBox()
-            spin.setDecimals(2)
+            # whole minutes show as whole numbers; hours keep two decimals (0.5 h, 0.01 h)
+            whole = (
+                spec.kind is int and float(value) % scale == 0 and (spec.minimum or 0) % scale == 0
+            )
+            spin.setDecimals(0 if whole else 2)
             spin.setRange(0.0, upper)
             spin.setValue(float(value) / scale)
         spin.setKeyboardTracking(True)
@@ -162,9 +196,14 @@ class SettingField(QWidget):
         try:
             value = self.spec.parse(self.raw_value())
         except SettingsError as err:
-            self.error.setText(str(err))
+            sentence = str(err)
+            label = self.spec.label + " "
+            # beside its field the setting's name need not be repeated
+            shown = sentence[len(label) :] if sentence.startswith(label) else sentence
+            self.error.setText(shown[:1].upper() + shown[1:])
+            self.error.setToolTip(sentence)
             self.error.show()
-            return None, str(err)
+            return None, sentence
         self.error.hide()
         return value, None
 
@@ -206,10 +245,8 @@ class SettingsDialog(QDialog):
             form.addWidget(field)
         layout.addWidget(group)
         layout.addWidget(self._data_group())
-        self.save_error = QLabel()
+        self.save_error = ReservedLine()
         self.save_error.setStyleSheet(ERROR_STYLE)
-        self.save_error.setWordWrap(True)
-        self.save_error.hide()
         layout.addWidget(self.save_error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -223,6 +260,14 @@ class SettingsDialog(QDialog):
         self._revalidate()
         self._refresh_size()
         self.adjustSize()
+        self._fixed = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Fixed once shown: messages appear in reserved lines, so typing never moves Save."""
+        super().showEvent(event)
+        if not self._fixed:
+            self._fixed = True
+            self.setFixedSize(self.size().expandedTo(self.sizeHint()))
 
     @property
     def save_button(self) -> QPushButton:
@@ -253,9 +298,8 @@ class SettingsDialog(QDialog):
         row.addWidget(open_button)
         row.addStretch(1)
         column.addLayout(row)
-        self.purge_result = QLabel()
+        self.purge_result = ReservedLine()
         self.purge_result.setObjectName("purgeResult")
-        self.purge_result.setWordWrap(True)
         column.addWidget(self.purge_result)
         return group
 
@@ -281,7 +325,6 @@ class SettingsDialog(QDialog):
             new = self.edited_settings()
         except SettingsError as err:
             self.save_error.setText(str(err))
-            self.save_error.show()
             return
         self._queue.apply_settings(new)
         try:
@@ -293,7 +336,6 @@ class SettingsDialog(QDialog):
                     "%1", str(err)
                 )
             )
-            self.save_error.show()
             self.settings_saved.emit(new)
             return
         self._settings = new
@@ -309,11 +351,11 @@ class SettingsDialog(QDialog):
         self.purge_button.setEnabled(True)
         purged = int(getattr(report, "jobs_purged", 0))
         freed = fmt.size_text(int(getattr(report, "bytes_freed", 0)))
-        text = self.tr("%1 jobs purged, %2 freed.").replace("%1", str(purged)).replace("%2", freed)
+        text = self.tr("%n job(s) purged, %1 freed.", "", purged).replace("%1", freed)
         errors = list(getattr(report, "errors", []) or [])
         if errors:
-            text += " " + self.tr("%1 items could not be deleted (see the app log).").replace(
-                "%1", str(len(errors))
+            text += " " + self.tr(
+                "%n item(s) could not be deleted (see the app log).", "", len(errors)
             )
         self.purge_result.setText(text)
         self._refresh_size()

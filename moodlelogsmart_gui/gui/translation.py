@@ -1,4 +1,5 @@
-"""Loading the interface translation (pt_BR ships with the app) and Qt's own button texts."""
+"""Loading the interface translation (pt_BR ships with the app), Qt's own dialog texts
+(qtbase, with the few it lacks in ours), and English plural forms."""
 
 from __future__ import annotations
 
@@ -24,12 +25,18 @@ def choose_language(env: Mapping[str, str] | None = None) -> str:
 def install_translators(
     app: QCoreApplication, env: Mapping[str, str] | None = None
 ) -> list[QTranslator]:
-    """Install the app's and Qt's translators for the chosen language; none for English."""
+    """Install the app's and Qt's translators for the chosen language. English (the source
+    language) only loads its plural forms: "%n job(s)" becomes "1 job" and "2 jobs"."""
     language = choose_language(env)
     match = next((lang for lang in AVAILABLE if language.lower() == lang.lower()), None)
     if match is None and language.lower().startswith("pt"):
         match = "pt_BR"
     if match is None:
+        plurals = QTranslator(app)
+        if plurals.load(str(resources_dir() / "translations" / "moodlelogsmart_en.qm")):
+            app.installTranslator(plurals)
+            return [plurals]
+        log.warning("the English plural forms could not be loaded")
         return []
     installed: list[QTranslator] = []
     ours = QTranslator(app)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtWidgets import QMessageBox, QSizePolicy, QToolBar, QWidget
 
 from moodlelogsmart_gui import __version__
+from moodlelogsmart_gui.gui import formatting as fmt
 
 if TYPE_CHECKING:
     from moodlelogsmart_gui.gui.main_window import MainWindow
     from moodlelogsmart_gui.jobs.queue import JobQueue
+    from moodlelogsmart_gui.jobs.store import Job
 
 CTX = "MainWindow"
 
@@ -101,6 +104,48 @@ def confirm_quit(parent: QWidget, queue: JobQueue) -> bool:
     finally:
         queue.counts_changed.disconnect(follow)
     return box.clickedButton() is quit_button
+
+
+def confirm_remove(parent: QWidget, jobs: list[Job], kept: list[Job]) -> bool:
+    """True when the person confirms removing ``jobs``, ``kept`` of which still have a result."""
+    box = QMessageBox(parent)
+    box.setObjectName("removePrompt")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(_tr("Remove from the history"))
+    if len(jobs) == 1:
+        job = jobs[0]
+        until = fmt.clock_text(job.expires_at, time.time()) if job.expires_at else ""
+        box.setText(
+            _tr("Remove %1 and delete its result?").replace("%1", job.input_name)
+            if not until
+            else _tr("Remove %1 and delete its result, which is kept until %2?")
+            .replace("%1", job.input_name)
+            .replace("%2", until)
+        )
+    else:
+        box.setText(
+            QCoreApplication.translate(
+                CTX, "Remove %n jobs from the history and delete the results kept?", "", len(jobs)
+            )
+        )
+        box.setInformativeText(
+            QCoreApplication.translate(
+                CTX, "%n of them still has a result that has not expired.", "", len(kept)
+            )
+        )
+    if len(jobs) == 1:
+        box.setInformativeText(_tr("Save the result first if you still need it."))
+    remove = box.addButton(
+        _tr("Remove and delete the result")
+        if len(kept) == 1
+        else _tr("Remove and delete the results"),
+        QMessageBox.ButtonRole.DestructiveRole,
+    )
+    keep = box.addButton(_tr("Keep"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is remove
 
 
 def show_about(parent: QWidget) -> None:

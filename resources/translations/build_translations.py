@@ -1,7 +1,10 @@
 """Build ``moodlelogsmart_<lang>.ts`` and ``.qm`` from the ``<lang>.json`` dictionaries.
 
 The JSON ({context: {English source: translation}}) is what translators edit; the .ts file
-opens in Qt Linguist; the .qm file is what the app loads. Run after editing the JSON::
+opens in Qt Linguist; the .qm file is what the app loads. A text with ``%n`` has a list of
+plural forms as its translation (Portuguese and English: [one, other]); ``en.json`` holds only
+those English plural forms, the Qt way of writing "1 job" and "2 jobs" from one ``tr()``.
+Run after editing the JSON::
 
     python resources/translations/build_translations.py
 """
@@ -18,7 +21,7 @@ from xml.sax.saxutils import escape
 HERE = Path(__file__).resolve().parent
 
 
-def write_ts(language: str, contexts: dict[str, dict[str, str]], path: Path) -> None:
+def write_ts(language: str, contexts: dict[str, dict[str, str | list[str]]], path: Path) -> None:
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         "<!DOCTYPE TS>",
@@ -27,6 +30,17 @@ def write_ts(language: str, contexts: dict[str, dict[str, str]], path: Path) -> 
     for context, messages in sorted(contexts.items()):
         lines.append(f"<context>\n    <name>{escape(context)}</name>")
         for source, translation in messages.items():
+            if isinstance(translation, list):  # plural forms of a "%n" text, in order
+                forms = "".join(
+                    f"\n            <numerusform>{escape(f)}</numerusform>" for f in translation
+                )
+                lines.append(
+                    '    <message numerus="yes">\n'
+                    f"        <source>{escape(source)}</source>\n"
+                    f"        <translation>{forms}\n        </translation>\n"
+                    "    </message>"
+                )
+                continue
             lines.append(
                 "    <message>\n"
                 f"        <source>{escape(source)}</source>\n"

@@ -8,20 +8,20 @@
         <translation>Não foi possível criar a pasta de dados do aplicativo.</translation>
     </message>
     <message>
-        <source>MoodleLogSmart is already open</source>
-        <translation>O MoodleLogSmart já está aberto</translation>
-    </message>
-    <message>
-        <source>MoodleLogSmart is already open in another window; use that window.</source>
-        <translation>O MoodleLogSmart já está aberto em outra janela; use aquela janela.</translation>
-    </message>
-    <message>
         <source>The job history cannot be opened.</source>
         <translation>Não foi possível abrir o histórico de tarefas.</translation>
     </message>
     <message>
         <source>Some settings could not be used; the defaults apply instead:</source>
         <translation>Algumas configurações não puderam ser usadas; os valores padrão foram aplicados:</translation>
+    </message>
+    <message>
+        <source>MoodleLogSmart is busy</source>
+        <translation>O MoodleLogSmart está ocupado</translation>
+    </message>
+    <message>
+        <source>Another MoodleLogSmart program (probably the command line) is working in the data folder %1; open the window again when it has finished.</source>
+        <translation>Outro programa do MoodleLogSmart (provavelmente a linha de comando) está trabalhando na pasta de dados %1; abra a janela novamente quando ele terminar.</translation>
     </message>
 </context>
 <context>
@@ -218,6 +218,221 @@
         <source>Events per activity category</source>
         <translation>Eventos por categoria de atividade</translation>
     </message>
+    <message>
+        <source>log deleted</source>
+        <translation>registro apagado</translation>
+    </message>
+    <message>
+        <source>no result; its log is kept until %1</source>
+        <translation>sem resultado; o registro fica guardado até %1</translation>
+    </message>
+</context>
+<context>
+    <name>DetectedWords</name>
+    <message>
+        <source>Layout</source>
+        <translation>Formato</translation>
+    </message>
+    <message>
+        <source>Encoding</source>
+        <translation>Codificação</translation>
+    </message>
+    <message>
+        <source>Delimiter</source>
+        <translation>Delimitador</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <source>Date format</source>
+        <translation>Formato de data</translation>
+    </message>
+    <message>
+        <source>ambiguous, a guess (check the warnings)</source>
+        <translation>ambígua, uma suposição (veja os avisos)</translation>
+    </message>
+    <message>
+        <source>Day/month order</source>
+        <translation>Ordem dia/mês</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>Fuso horário</translation>
+    </message>
+    <message>
+        <source>comma (,)</source>
+        <translation>vírgula (,)</translation>
+    </message>
+    <message>
+        <source>semicolon (;)</source>
+        <translation>ponto e vírgula (;)</translation>
+    </message>
+    <message>
+        <source>tab</source>
+        <translation>tabulação</translation>
+    </message>
+    <message>
+        <source>vertical bar (|)</source>
+        <translation>barra vertical (|)</translation>
+    </message>
+    <message>
+        <source>Moodle log report</source>
+        <translation>Relatório de logs do Moodle</translation>
+    </message>
+    <message>
+        <source>Site-wide log report</source>
+        <translation>Relatório de logs de todo o site</translation>
+    </message>
+    <message>
+        <source>Standard log store (database table)</source>
+        <translation>Armazenamento padrão de logs (tabela do banco de dados)</translation>
+    </message>
+    <message>
+        <source>Log report saved as a spreadsheet</source>
+        <translation>Relatório de logs salvo como planilha</translation>
+    </message>
+    <message>
+        <source>day before month</source>
+        <translation>dia antes do mês</translation>
+    </message>
+    <message>
+        <source>month before day</source>
+        <translation>mês antes do dia</translation>
+    </message>
+    <message>
+        <source>Unix time</source>
+        <translation>tempo Unix</translation>
+    </message>
+    <message>
+        <source>UTF-8</source>
+        <translation>UTF-8</translation>
+    </message>
+    <message>
+        <source>UTF-8 with BOM</source>
+        <translation>UTF-8 com BOM</translation>
+    </message>
+    <message>
+        <source>UTF-16</source>
+        <translation>UTF-16</translation>
+    </message>
+    <message>
+        <source>Windows Western (cp1252)</source>
+        <translation>Windows ocidental (cp1252)</translation>
+    </message>
+    <message>
+        <source>Latin-1 (ISO 8859-1)</source>
+        <translation>Latin-1 (ISO 8859-1)</translation>
+    </message>
+    <message>
+        <source>ASCII</source>
+        <translation>ASCII</translation>
+    </message>
+    <message>
+        <source>likely</source>
+        <translation>provável</translation>
+    </message>
+    <message>
+        <source>a guess</source>
+        <translation>uma suposição</translation>
+    </message>
+    <message>
+        <source>certain</source>
+        <translation>certa</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>inglês</translation>
+    </message>
+    <message>
+        <source>Portuguese (Brazil)</source>
+        <translation>português (Brasil)</translation>
+    </message>
+    <message>
+        <source>Portuguese (Portugal)</source>
+        <translation>português (Portugal)</translation>
+    </message>
+    <message>
+        <source>Spanish</source>
+        <translation>espanhol</translation>
+    </message>
+    <message>
+        <source>French</source>
+        <translation>francês</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>alemão</translation>
+    </message>
+    <message>
+        <source>Italian</source>
+        <translation>italiano</translation>
+    </message>
+    <message>
+        <source>(%1 sure)</source>
+        <translation>(%1 de certeza)</translation>
+    </message>
+    <message>
+        <source>local time of the person who downloaded the log (no offset)</source>
+        <translation>hora local de quem baixou o log (sem fuso indicado)</translation>
+    </message>
+    <message>
+        <source>Unix time (seconds since 1970)</source>
+        <translation>tempo Unix (segundos desde 1970)</translation>
+    </message>
+    <message>
+        <source>day/month/year</source>
+        <translation>dia/mês/ano</translation>
+    </message>
+    <message>
+        <source>month/day/year</source>
+        <translation>mês/dia/ano</translation>
+    </message>
+    <message>
+        <source>year/month/day</source>
+        <translation>ano/mês/dia</translation>
+    </message>
+    <message>
+        <source>day/month</source>
+        <translation>dia/mês</translation>
+    </message>
+    <message>
+        <source>month/day</source>
+        <translation>mês/dia</translation>
+    </message>
+    <message>
+        <source>month/year</source>
+        <translation>mês/ano</translation>
+    </message>
+    <message>
+        <source>year/day/month</source>
+        <translation>ano/dia/mês</translation>
+    </message>
+    <message>
+        <source>2-digit year</source>
+        <translation>ano com 2 dígitos</translation>
+    </message>
+    <message>
+        <source>month as a name</source>
+        <translation>mês por extenso</translation>
+    </message>
+    <message>
+        <source>with the weekday</source>
+        <translation>com o dia da semana</translation>
+    </message>
+    <message>
+        <source>12-hour time (AM/PM)</source>
+        <translation>hora de 12 horas (AM/PM)</translation>
+    </message>
+    <message>
+        <source>24-hour time</source>
+        <translation>hora de 24 horas</translation>
+    </message>
+    <message>
+        <source>with seconds</source>
+        <translation>com segundos</translation>
+    </message>
 </context>
 <context>
     <name>DropZone</name>
@@ -230,12 +445,12 @@
         <translation>Solte mais arquivos de log do Moodle em qualquer lugar desta janela.</translation>
     </message>
     <message>
-        <source>Drop Moodle log files here (.csv, .xlsx, .ods), or choose files…</source>
-        <translation>Solte aqui os arquivos de log do Moodle (.csv, .xlsx, .ods) ou escolha arquivos…</translation>
-    </message>
-    <message>
         <source>Export the log from Moodle (Reports › Logs › Download). Each file becomes a job; when it is done you choose where to save the enriched ZIP (CSV and XES, every event classified by Bloom's taxonomy). Folders work too.</source>
         <translation>Exporte o log do Moodle (Relatórios › Logs › Baixar). Cada arquivo vira uma tarefa; quando ela termina, você escolhe onde salvar o ZIP enriquecido (CSV e XES, cada evento classificado pela taxonomia de Bloom). Pastas também funcionam.</translation>
+    </message>
+    <message>
+        <source>Drop Moodle log files here (%1), or choose files…</source>
+        <translation>Solte aqui os arquivos de log do Moodle (%1) ou escolha arquivos…</translation>
     </message>
 </context>
 <context>
@@ -466,16 +681,20 @@
         <translation>Duração</translation>
     </message>
     <message>
-        <source>Result expires</source>
-        <translation>Expira</translation>
-    </message>
-    <message>
         <source>expired</source>
         <translation>expirado</translation>
     </message>
     <message>
         <source>The result was deleted; run the file again to get it back.</source>
         <translation>O resultado foi apagado; processe o arquivo novamente para obtê-lo.</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>Apagado</translation>
+    </message>
+    <message>
+        <source>log %1</source>
+        <translation>registro %1</translation>
     </message>
 </context>
 <context>
@@ -627,32 +846,8 @@
         <translation>&lt;b&gt;MoodleLogSmart %1&lt;/b&gt;&lt;p&gt;Transforma logs exportados do Moodle em logs de eventos enriquecidos (CSV e XES), com cada evento classificado pela taxonomia de Bloom.&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>1 item</source>
-        <translation>1 item</translation>
-    </message>
-    <message>
-        <source>%1 items</source>
-        <translation>%1 itens</translation>
-    </message>
-    <message>
         <source>Checking %1…</source>
         <translation>Verificando %1…</translation>
-    </message>
-    <message>
-        <source>1 file queued.</source>
-        <translation>1 arquivo na fila.</translation>
-    </message>
-    <message>
-        <source>%1 files queued.</source>
-        <translation>%1 arquivos na fila.</translation>
-    </message>
-    <message>
-        <source>1 job removed from the history.</source>
-        <translation>1 tarefa removida do histórico.</translation>
-    </message>
-    <message>
-        <source>%1 jobs removed from the history.</source>
-        <translation>%1 tarefas removidas do histórico.</translation>
     </message>
     <message>
         <source>1 job is still running. Quitting now cancels it.</source>
@@ -666,12 +861,86 @@
         <source>Cancel the running job and quit</source>
         <translation>Cancelar a tarefa em execução e sair</translation>
     </message>
+    <message numerus="yes">
+        <source>%n item(s)</source>
+        <translation>
+            <numerusform>%n item</numerusform>
+            <numerusform>%n itens</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) queued.</source>
+        <translation>
+            <numerusform>%n arquivo na fila.</numerusform>
+            <numerusform>%n arquivos na fila.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n job(s) removed from the history.</source>
+        <translation>
+            <numerusform>%n tarefa removida do histórico.</numerusform>
+            <numerusform>%n tarefas removidas do histórico.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Remove from the history</source>
+        <translation>Remover do histórico</translation>
+    </message>
+    <message>
+        <source>Remove %1 and delete its result?</source>
+        <translation>Remover %1 e apagar o resultado?</translation>
+    </message>
+    <message>
+        <source>Remove %1 and delete its result, which is kept until %2?</source>
+        <translation>Remover %1 e apagar o resultado, que fica guardado até %2?</translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove %n jobs from the history and delete the results kept?</source>
+        <translation>
+            <numerusform>Remover %n tarefa do histórico e apagar o resultado guardado?</numerusform>
+            <numerusform>Remover %n tarefas do histórico e apagar os resultados guardados?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of them still has a result that has not expired.</source>
+        <translation>
+            <numerusform>%n delas ainda tem um resultado que não expirou.</numerusform>
+            <numerusform>%n delas ainda têm um resultado que não expirou.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Save the result first if you still need it.</source>
+        <translation>Salve o resultado antes, se ainda precisar dele.</translation>
+    </message>
+    <message>
+        <source>Remove and delete the result</source>
+        <translation>Remover e apagar o resultado</translation>
+    </message>
+    <message>
+        <source>Remove and delete the results</source>
+        <translation>Remover e apagar os resultados</translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation>Manter</translation>
+    </message>
 </context>
 <context>
     <name>NoticeBar</name>
     <message>
         <source>Dismiss</source>
         <translation>Fechar aviso</translation>
+    </message>
+</context>
+<context>
+    <name>QFileDialog</name>
+    <message>
+        <source>&amp;Look in:</source>
+        <translation>&amp;Procurar em:</translation>
+    </message>
+    <message>
+        <source>Files of &amp;type:</source>
+        <translation>Arquivos do &amp;tipo:</translation>
     </message>
 </context>
 <context>
@@ -870,20 +1139,26 @@
         <translation>Limpando…</translation>
     </message>
     <message>
-        <source>%1 jobs purged, %2 freed.</source>
-        <translation>%1 tarefas limpas, %2 liberados.</translation>
-    </message>
-    <message>
-        <source>%1 items could not be deleted (see the app log).</source>
-        <translation>%1 itens não puderam ser apagados (veja o registro do aplicativo).</translation>
-    </message>
-    <message>
         <source>Could not measure the folder.</source>
         <translation>Não foi possível medir a pasta.</translation>
     </message>
     <message>
         <source>It holds %1.</source>
         <translation>Ela ocupa %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n job(s) purged, %1 freed.</source>
+        <translation>
+            <numerusform>%n tarefa limpa, %1 liberados.</numerusform>
+            <numerusform>%n tarefas limpas, %1 liberados.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s) could not be deleted (see the app log).</source>
+        <translation>
+            <numerusform>%n item não pôde ser apagado (veja o registro do aplicativo).</numerusform>
+            <numerusform>%n itens não puderam ser apagados (veja o registro do aplicativo).</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from moodlelogsmart_gui.gui.main_window import MainWindow
+from moodlelogsmart_gui.gui.translation import install_translators
 from moodlelogsmart_gui.jobs.queue import JobQueue
 from moodlelogsmart_gui.jobs.store import JobStore
 from moodlelogsmart_gui.paths import AppPaths
@@ -57,6 +58,16 @@ class DialogLog:
         if escape is not None:
             escape.click()
         return 0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english_plurals(qapp: QApplication) -> Iterator[None]:
+    """The app always loads the English plural forms ("%n job(s)" -> "1 job", "2 jobs")."""
+    translators = install_translators(qapp, {"MOODLELOGSMART_LANG": "en_GB"})
+    assert translators, "the English plural forms did not load"
+    yield
+    for translator in translators:
+        qapp.removeTranslator(translator)
 
 
 @pytest.fixture(autouse=True)

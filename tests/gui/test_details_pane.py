@@ -16,6 +16,11 @@ def texts(pane: DetailsPane) -> list[str]:
     return [label.text() for label in pane.widget().findChildren(QLabel)]
 
 
+def tooltip_of(pane: DetailsPane, text: str) -> str:
+    return next(label.toolTip() for label in pane.widget().findChildren(QLabel)
+                if label.text() == text)  # fmt: skip
+
+
 def test_a_completed_job_shows_detection_counts_and_charts(qtbot: Any) -> None:
     pane = DetailsPane()
     qtbot.addWidget(pane)
@@ -23,8 +28,12 @@ def test_a_completed_job_shows_detection_counts_and_charts(qtbot: Any) -> None:
                    finished_at=5.0, result_path="/tmp/r.zip")  # fmt: skip
     pane.show_job(job)
     shown = texts(pane)
-    assert "utf-8 (certain)" in shown
+    assert "UTF-8" in shown  # said in words; the technical value is the tooltip
+    assert tooltip_of(pane, "UTF-8") == "utf-8 (certain)"
     assert "comma (,)" in shown
+    assert "day/month/year, 2-digit year, 24-hour time" in shown
+    assert tooltip_of(pane, "day/month/year, 2-digit year, 24-hour time") == "%d/%m/%y, %H:%M"
+    assert "English (97% sure)" in shown
     assert "day before month — ambiguous, a guess (check the warnings)" in shown
     assert "Moodle log report (CSV)" in shown
     assert "Set aside: date could not be read" in shown

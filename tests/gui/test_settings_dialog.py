@@ -41,7 +41,8 @@ def test_every_spec_has_a_field_with_label_unit_and_help(make_dialog: Any) -> No
     timeout = dialog.fields["job_timeout_seconds"]
     assert isinstance(timeout.editor, QDoubleSpinBox)
     assert timeout.editor.value() == 10.0  # 600 s shown in minutes
-    assert "Allowed: 0.17 to 1440 minutes." in timeout.help.text()
+    assert timeout.editor.text() == "10"  # whole minutes, no decimals
+    assert "Allowed: 1 to 1440 minutes." in timeout.help.text()  # round bounds in one unit
     assert timeout.label.text() == "Job time limit"
     assert isinstance(dialog.fields["concurrent_jobs"].editor, QSpinBox)
     assert isinstance(dialog.fields["pseudonymize"].editor, QCheckBox)
@@ -62,7 +63,8 @@ def test_out_of_range_is_shown_under_the_field_and_cannot_be_saved(make_dialog: 
     field.editor.setValue(9000)
     assert not dialog.save_button.isEnabled()
     assert field.error.isVisibleTo(dialog)
-    assert field.error.text() == (
+    assert field.error.text() == "Must be between 0.01 and 8760 hours, not 9000."
+    assert field.error.toolTip() == (
         "Keep completed results must be between 0.01 and 8760 hours, not 9000."
     )
     dialog.fields["rules_file"].editor.setText("/no/such/rules.toml")

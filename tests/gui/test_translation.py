@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
 
 from moodlelogsmart_gui.gui.background import BackgroundRunner
 from moodlelogsmart_gui.gui.main_window import MainWindow
@@ -35,8 +35,34 @@ def portuguese(qapp: QApplication) -> Iterator[None]:
         qapp.removeTranslator(translator)
 
 
-def test_english_needs_no_translator(qapp: QApplication) -> None:
-    assert install_translators(qapp, {"MOODLELOGSMART_LANG": "en_GB"}) == []
+def test_english_loads_only_its_plural_forms(qapp: QApplication) -> None:
+    translators = install_translators(qapp, {"MOODLELOGSMART_LANG": "en_GB"})
+    try:
+        assert len(translators) == 1
+        assert translators[0].language() == "en"
+        purged = "%n job(s) purged, %1 freed."
+        assert QCoreApplication.translate("SettingsDialog", purged, "", 1).startswith("1 job ")
+        assert QCoreApplication.translate("SettingsDialog", purged, "", 3).startswith("3 jobs ")
+        assert QCoreApplication.translate("SettingsDialog", "Save") == "Save"
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+
+
+def test_qt_file_dialogs_speak_portuguese_too(portuguese: None, qtbot: Any) -> None:
+    """Qt's own qtbase_pt_BR lacks the 6.11 labels '&Look in:' and 'Files of &type:'."""
+    dialog = QFileDialog(None, "x")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    qtbot.addWidget(dialog)
+    labels = {label.objectName(): label.text() for label in dialog.findChildren(QLabel)}
+    assert labels["lookInLabel"] == "&Procurar em:"
+    assert labels["fileTypeLabel"] == "Arquivos do &tipo:"
+    assert labels["fileNameLabel"] == "&Nome do arquivo:"
+    buttons = {button.text() for button in dialog.findChildren(QPushButton)}
+    assert {"&Abrir", "Cancelar"} <= buttons
+    assert QCoreApplication.translate(
+        "SettingsDialog", "%n job(s) purged, %1 freed.", "", 3
+    ).startswith("3 tarefas limpas")
 
 
 def test_the_window_speaks_portuguese(portuguese: None, qtbot: Any, paths: AppPaths) -> None:

@@ -36,7 +36,7 @@ def test_env_names_are_the_documented_ones() -> None:
         ("ttl_completed_hours", "-1", "between"),
         ("ttl_completed_hours", "abc", "must be a number"),
         ("job_timeout_seconds", "2.5", "whole number"),
-        ("job_timeout_seconds", "5", "between 0.166667 and 1440 minutes"),
+        ("job_timeout_seconds", "5", "between 1 and 1440 minutes"),
         ("concurrent_jobs", "0", "between"),
         ("pseudonymize", "maybe", "yes or no"),
         ("ttl_failed_hours", "nan", "finite"),
@@ -76,9 +76,9 @@ def test_round_trip_through_ini(tmp_path: Path) -> None:
 def test_admin_env_wins_and_locks(tmp_path: Path) -> None:
     path = tmp_path / "settings.ini"
     SettingsStore(path, env={}).save(Settings().replace(job_timeout_seconds=120))
-    store = SettingsStore(path, env={"MOODLELOGSMART_JOB_TIMEOUT_SECONDS": "30"})
+    store = SettingsStore(path, env={"MOODLELOGSMART_JOB_TIMEOUT_SECONDS": "90"})
     loaded = store.load()
-    assert loaded.settings.job_timeout_seconds == 30
+    assert loaded.settings.job_timeout_seconds == 90
     assert loaded.admin_locked == {"job_timeout_seconds"}
     # Saving never writes an administrator's value into the user's file.
     store.save(loaded.settings.replace(ttl_failed_hours=3), loaded.admin_locked)
