@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -100,12 +108,12 @@ class JobTableView(QTableView):
 
     def content_widths(self) -> dict[Column, int]:
         """The width each column needs for its widest possible value (in this language):
-        counts up to 99 999 999, every stage with 100%, every state and its reason."""
+        counts up to 9 999 999, every stage with 100%, every state and its reason."""
         cell = self.fontMetrics()
         header = self.horizontalHeader()
         pad = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
-        pad += 16  # cell margins and the icon's spacing
-        count = cell.horizontalAdvance(fmt.count_text(99_999_999))
+        pad += 12  # the cell's margins
+        count = cell.horizontalAdvance(fmt.count_text(9_999_999))
         stages = max(
             cell.horizontalAdvance(f"{fmt.stage_text(stage)} 100%") for stage in fmt.STAGE_LABELS
         )
@@ -123,7 +131,12 @@ class JobTableView(QTableView):
             Column.KEPT: count + pad,
             Column.STARTED: cell.horizontalAdvance("27 Nov 14:03") + pad,
             Column.DURATION: cell.horizontalAdvance(fmt.duration_text(3599)) + pad,
-            Column.EXPIRES: cell.horizontalAdvance(fmt.until_text(59 * 60, 0)) + pad,
+            Column.EXPIRES: cell.horizontalAdvance(
+                QCoreApplication.translate("JobTableModel", "log %1").replace(
+                    "%1", fmt.until_text(59 * 60, 0)
+                )
+            )
+            + pad,
         }
         for column in minimum:
             title = str(self.model().headerData(column, Qt.Orientation.Horizontal) or "")

@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QResizeEvent, QShowEvent
+from PySide6.QtGui import QDesktopServices, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -112,15 +113,26 @@ class SettingField(QWidget):
             allowed = self.tr("Allowed: %1 to %2 %3.")
             allowed = allowed.replace("%1", f"{low:g}").replace("%2", f"{high:g}")
             help_text += " " + allowed.replace("%3", spec_text(spec.unit))
+        # The help and the error share one place (the error shows instead of the help while
+        # the value is wrong), at least two lines high: typing never moves what is below.
         self.help = WrappedLabel(help_text)
         self.help.setStyleSheet("color: palette(dark);")
-        self.help.setContentsMargins(LABEL_WIDTH + 6, 0, 0, 0)
-        column.addWidget(self.help)
-        self.error = ReservedLine()
+        self.error = QLabel()
         self.error.setObjectName(f"error_{spec.key}")
         self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setContentsMargins(LABEL_WIDTH + 6, 0, 0, 0)
-        column.addWidget(self.error)
+        self.error.setWordWrap(True)
+        self.error.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.error.hide()
+        keep = self.help.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        self.help.setSizePolicy(keep)
+        place = QGridLayout()
+        place.setContentsMargins(LABEL_WIDTH + 6, 0, 0, 0)
+        place.addWidget(self.help, 0, 0)
+        place.addWidget(self.error, 0, 0)
+        place.setRowMinimumHeight(0, 2 * self.fontMetrics().lineSpacing() + 2)
+        column.addLayout(place)
         self.locked = locked
         if locked:
             self.editor.setEnabled(False)
@@ -202,9 +214,11 @@ class SettingField(QWidget):
             shown = sentence[len(label) :] if sentence.startswith(label) else sentence
             self.error.setText(shown[:1].upper() + shown[1:])
             self.error.setToolTip(sentence)
+            self.help.hide()
             self.error.show()
             return None, sentence
         self.error.hide()
+        self.help.show()
         return value, None
 
 
@@ -260,14 +274,6 @@ class SettingsDialog(QDialog):
         self._revalidate()
         self._refresh_size()
         self.adjustSize()
-        self._fixed = False
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """Fixed once shown: messages appear in reserved lines, so typing never moves Save."""
-        super().showEvent(event)
-        if not self._fixed:
-            self._fixed = True
-            self.setFixedSize(self.size().expandedTo(self.sizeHint()))
 
     @property
     def save_button(self) -> QPushButton:

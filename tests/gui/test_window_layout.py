@@ -84,11 +84,11 @@ def test_numbers_and_stages_fit_their_columns(window: MainWindow, qtbot: Any) ->
     assert metrics.horizontalAdvance(text) <= room
     kept = window.model._display(make_job("b.csv", rows_out=1_481_811), Column.KEPT)
     assert kept == "1\u202f481\u202f811"
-    assert metrics.horizontalAdvance(kept) + 16 <= table.columnWidth(Column.KEPT)
+    assert metrics.horizontalAdvance(kept) + 12 <= table.columnWidth(Column.KEPT)
     # a header saved by an older version with narrow columns is widened again
     table.setColumnWidth(Column.KEPT, 30)
     table.fit_restored_widths()
-    assert metrics.horizontalAdvance(kept) + 16 <= table.columnWidth(Column.KEPT)
+    assert metrics.horizontalAdvance(kept) + 12 <= table.columnWidth(Column.KEPT)
 
 
 def test_a_long_file_name_wraps_in_the_details_pane(qtbot: Any) -> None:
