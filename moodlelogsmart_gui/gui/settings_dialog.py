@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 ERROR_STYLE = "color: #c5221f;"
 LABEL_WIDTH = 210
+HELP_WIDTH = 418
 
 
 def spec_text(text: str) -> str:
@@ -117,6 +118,10 @@ class SettingField(QWidget):
         # the value is wrong), at least two lines high: typing never moves what is below.
         self.help = WrappedLabel(help_text)
         self.help.setStyleSheet("color: palette(dark);")
+        # A known width gives the help its height before the dialog is shown, so the
+        # dialog opens at its final size instead of growing once laid out.
+        self.help.setFixedWidth(HELP_WIDTH)
+        self.help.setMinimumHeight(self.help.heightForWidth(HELP_WIDTH))
         self.error = QLabel()
         self.error.setObjectName(f"error_{spec.key}")
         self.error.setStyleSheet(ERROR_STYLE)
@@ -274,6 +279,7 @@ class SettingsDialog(QDialog):
         self._revalidate()
         self._refresh_size()
         self.adjustSize()
+        self.setFixedSize(self.sizeHint())  # messages have reserved places: nothing grows
 
     @property
     def save_button(self) -> QPushButton:

@@ -112,6 +112,7 @@ def test_a_long_file_name_wraps_in_the_details_pane(qtbot: Any) -> None:
 def test_the_settings_dialog_keeps_its_size_while_typing(window: MainWindow, qtbot: Any) -> None:
     dialog = window.open_settings()
     qtbot.waitExposed(dialog)
+    QApplication.processEvents()  # the wrapped help texts take their height once shown
     size = dialog.size()
     save = dialog.save_button.mapTo(dialog, QPoint(0, 0))
     field = dialog.fields["ttl_completed_hours"]
