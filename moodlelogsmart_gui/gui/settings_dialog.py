@@ -264,9 +264,8 @@ class SettingsDialog(QDialog):
             form.addWidget(field)
         layout.addWidget(group)
         layout.addWidget(self._data_group())
-        self.save_error = ReservedLine()
+        self.save_error = ReservedLine()  # beside the buttons: no line of its own
         self.save_error.setStyleSheet(ERROR_STYLE)
-        layout.addWidget(self.save_error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -274,7 +273,10 @@ class SettingsDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.save_error, 1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
         queue.purge_finished.connect(self._on_purged)
         self._revalidate()
         self._refresh_size()
@@ -308,11 +310,10 @@ class SettingsDialog(QDialog):
         )
         row.addWidget(self.purge_button)
         row.addWidget(open_button)
-        row.addStretch(1)
-        column.addLayout(row)
-        self.purge_result = ReservedLine()
+        self.purge_result = ReservedLine()  # beside the buttons: no line of its own
         self.purge_result.setObjectName("purgeResult")
-        column.addWidget(self.purge_result)
+        row.addWidget(self.purge_result, 1)
+        column.addLayout(row)
         return group
 
     def _revalidate(self) -> bool:
