@@ -94,6 +94,27 @@ def rules_preset_path(name: str) -> Path | None:
     return resources_dir() / file if file else None
 
 
+WORKER_FLAG = "--run-worker"
+"""The hidden first argument that turns the bundle's executable into the worker."""
+
+
+def is_frozen() -> bool:
+    """True inside the standalone bundle (PyInstaller), where there is no ``python``."""
+    return bool(getattr(sys, "frozen", False))
+
+
+def worker_program() -> list[str]:
+    """The worker's program and leading arguments, without the job folder.
+
+    In a virtual environment: this Python with ``-m moodlelogsmart_gui.worker``. In the
+    bundle: the bundle's own executable with its hidden worker flag (see ``launcher.py``).
+    Every way of starting a worker (a job, a spare worker) builds on this one list.
+    """
+    if is_frozen():
+        return [sys.executable, WORKER_FLAG]
+    return [sys.executable, "-m", "moodlelogsmart_gui.worker"]
+
+
 def worker_command(job_folder: Path) -> list[str]:
     """The argument list that runs the real worker for one job folder."""
-    return [sys.executable, "-m", "moodlelogsmart_gui.worker", str(job_folder)]
+    return [*worker_program(), str(job_folder)]

@@ -1,0 +1,185 @@
+"""Smoke test of the built bundle (``dist/MoodleLogSmart``), run by ``.ci/run`` after the build.
+
+    .venv/bin/python -m pytest -p no:cacheprovider packaging/smoke
+
+Every program runs from a scratch folder with a PATH holding only ``nice`` (no Python, no
+project venv) and PYTHONPATH/PYTHONHOME pointing nowhere: what a person without Python has.
+Not part of the normal test run (it needs the bundle); ``MOODLELOGSMART_BUNDLE`` points
+to another bundle folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from moodlelogsmart_gui.jobs.lock import AlreadyRunningError, DataFolderLock  # noqa: E402
+from moodlelogsmart_gui.paths import WORKER_FLAG  # noqa: E402
+from tests.jobs.conftest import processes_mentioning  # noqa: E402
+from tests.jobs.test_cli import json_lines, run_cli, write_log  # noqa: E402
+
+BUNDLE = Path(os.environ.get("MOODLELOGSMART_BUNDLE") or ROOT / "dist" / "MoodleLogSmart")
+CLI = BUNDLE / "moodlelogsmart"
+GUI = BUNDLE / "moodlelogsmart-gui"
+pytestmark = pytest.mark.skipif(not Path("/proc/self").exists(), reason="uses /proc (Linux)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bundle_built() -> None:
+    assert GUI.is_file() and os.access(GUI, os.X_OK), f"no bundle at {BUNDLE}: run build.py"
+    assert CLI.exists(), f"{CLI} is missing"
+
+
+@pytest.fixture
+def user(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The environment of a person without Python: PATH = a folder with just ``nice``."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    nice = shutil.which("nice")
+    if nice:
+        (bin_dir / "nice").symlink_to(nice)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    data = tmp_path / "data"
+    env = {
+        "PATH": str(bin_dir),
+        "HOME": str(tmp_path / "home"),
+        "LANG": "C.UTF-8",
+        "XDG_RUNTIME_DIR": str(runtime),
+        "MOODLELOGSMART_HOME": str(data),
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": str(tmp_path / "nowhere"),
+        "PYTHONHOME": str(tmp_path / "nowhere"),
+    }
+    yield env
+    deadline = time.monotonic() + 10  # an orphaned worker ends itself at stdin's end
+    while bundle_workers(data) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    leftovers = bundle_workers(data)
+    for pid in leftovers:
+        os.kill(pid, signal.SIGKILL)
+    assert not leftovers, "a worker outlived the test"
+
+
+def bundle_workers(data: Path) -> list[int]:
+    """Live worker processes of the bundle working in ``data``'s job folders."""
+    jobs = str(data / "jobs")
+    return [pid for pid in processes_mentioning(WORKER_FLAG) if pid in processes_mentioning(jobs)]
+
+
+def zip_contents(path: Path) -> dict[str, bytes]:
+    """Members and their bytes; the summary without its timing."""
+    with zipfile.ZipFile(path) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    if "summary.json" in contents:
+        summary = json.loads(contents["summary.json"])
+        summary.pop("seconds", None)
+        contents["summary.json"] = json.dumps(summary, sort_keys=True).encode()
+    return contents
+
+
+@pytest.mark.slow
+def test_cli_processes_20000_events_like_the_venv(tmp_path: Path, user: dict[str, str]) -> None:
+    log = write_log(tmp_path / "course log.csv", 20_000)
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [str(CLI), "process", str(log), "--out", str(out), "--json"],
+        cwd=tmp_path,
+        env=user,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    [record] = json_lines(result.stdout)
+    assert (record["state"], record["rows_in"]) == ("completed", 20_000)
+    frozen = zip_contents(Path(str(record["output"])))
+    # The same file through the project's venv: the bundle gives the same members, same bytes.
+    reference = run_cli(
+        "process", str(log), "--out", str(tmp_path / "venv-out"), "--json",
+        env={"MOODLELOGSMART_HOME": str(tmp_path / "venv-data")}, timeout=300,
+    )  # fmt: skip
+    assert reference.returncode == 0, reference.stderr
+    expected = zip_contents(Path(str(json_lines(reference.stdout)[0]["output"])))
+    assert sorted(frozen) == sorted(expected)
+    assert {"enriched_log.csv", "enriched_log.xes", "summary.json"} <= set(frozen)
+    for name in expected:
+        assert frozen[name] == expected[name], f"{name} differs from the venv's"
+
+
+@pytest.mark.slow
+def test_cli_timeout_ends_the_frozen_worker(tmp_path: Path, user: dict[str, str]) -> None:
+    big = write_log(tmp_path / "big log.csv", 10_000, repeat=20)  # 200,000 events
+    started = time.monotonic()
+    result = subprocess.run(
+        [str(CLI), "process", str(big), "--timeout", "1", "--json", "--out", str(tmp_path)],
+        cwd=tmp_path,
+        env=user,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    [record] = json_lines(result.stdout)
+    assert (record["state"], record["reason"]) == ("failed", "timeout")
+    assert time.monotonic() - started < 60
+    assert not list(tmp_path.glob("*.zip"))
+    assert bundle_workers(Path(user["MOODLELOGSMART_HOME"])) == []
+
+
+def wait_until(condition: object, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if callable(condition) and condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{what} within {seconds:.0f} s")
+
+
+@pytest.mark.slow
+def test_gui_shows_the_window_and_quits_cleanly_on_sigterm(
+    tmp_path: Path, user: dict[str, str]
+) -> None:
+    data = Path(user["MOODLELOGSMART_HOME"])
+    big = write_log(tmp_path / "big log.csv", 10_000, repeat=20)
+    app_log = data / "logs" / "moodlelogsmart.log"
+    gui = subprocess.Popen(
+        [str(GUI), str(big)], cwd=tmp_path, env=user, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until(
+            lambda: app_log.is_file() and "window opened" in app_log.read_text(), 60, "no window"
+        )
+        wait_until(lambda: bundle_workers(data), 60, "no worker started for the queued file")
+        gui.send_signal(signal.SIGTERM)
+        output, _ = gui.communicate(timeout=30)
+    finally:
+        if gui.poll() is None:
+            os.killpg(gui.pid, signal.SIGKILL)
+            gui.wait()
+    assert gui.returncode == 0, f"exit {gui.returncode}: {output}"
+    assert "Traceback" not in output
+    wait_until(lambda: not bundle_workers(data), 5, "a worker is still running")
+    lock_file = data / "app.lock"
+    assert lock_file.read_text() == "", "the lock still names a process"
+    lock = DataFolderLock(lock_file)
+    try:
+        lock.acquire()
+    except AlreadyRunningError as err:  # pragma: no cover - the failure being tested
+        raise AssertionError(f"the data folder is still locked: {err}") from None
+    lock.release()
