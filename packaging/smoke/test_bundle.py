@@ -183,3 +183,64 @@ def test_gui_shows_the_window_and_quits_cleanly_on_sigterm(
     except AlreadyRunningError as err:  # pragma: no cover - the failure being tested
         raise AssertionError(f"the data folder is still locked: {err}") from None
     lock.release()
+
+
+def user_files(home: Path) -> set[str]:
+    """Files and links under ``home`` (folders left out)."""
+    return {
+        str(path.relative_to(home))
+        for path in home.rglob("*")
+        if path.is_symlink() or not path.is_dir()
+    }
+
+
+def test_install_and_uninstall_from_the_tarball(tmp_path: Path, user: dict[str, str]) -> None:
+    from moodlelogsmart_gui import __version__
+
+    [archive] = BUNDLE.parent.glob(f"MoodleLogSmart-{__version__}-linux-*.tar.gz")
+    subprocess.run(["tar", "xzf", str(archive), "-C", str(tmp_path)], check=True, timeout=120)
+    home = Path(user["HOME"])
+    (home / ".local" / "bin").mkdir(parents=True)
+    (home / "notes.txt").write_text("mine")
+    before = user_files(home)
+    env = {**user, "PATH": f"{home / '.local' / 'bin'}:/usr/bin:/bin"}
+    env.pop("XDG_DATA_HOME", None)
+    install = subprocess.run(
+        [str(tmp_path / "MoodleLogSmart" / "install.sh")],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert install.returncode == 0, install.stderr
+    opt = home / ".local" / "opt" / "MoodleLogSmart"
+    entry = home / ".local" / "share" / "applications" / "moodlelogsmart.desktop"
+    assert (opt / "moodlelogsmart-gui").is_file()
+    text = entry.read_text()
+    assert f'Exec="{opt}/moodlelogsmart-gui" %F' in text
+    assert "Icon=moodlelogsmart" in text
+    mime = next(line for line in text.splitlines() if line.startswith("MimeType="))
+    for kind in (
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    ):
+        assert kind in mime.split("=", 1)[1].split(";")
+    for program in ("moodlelogsmart", "moodlelogsmart-gui"):
+        assert (home / ".local" / "bin" / program).resolve().parent == opt.resolve()
+    jobs = subprocess.run(
+        ["moodlelogsmart", "jobs"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert (jobs.returncode, jobs.stdout.strip()) == (0, "No jobs yet.")
+    installed = user_files(home) - before
+    assert {
+        ".local/bin/moodlelogsmart",
+        ".local/bin/moodlelogsmart-gui",
+        ".local/share/applications/moodlelogsmart.desktop",
+        ".local/share/icons/hicolor/scalable/apps/moodlelogsmart.svg",
+        ".local/share/icons/hicolor/256x256/apps/moodlelogsmart.png",
+    } <= installed
+    uninstall = subprocess.run(
+        [str(opt / "uninstall.sh")], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert uninstall.returncode == 0, uninstall.stderr
+    assert not opt.exists()
+    assert user_files(home) == before, "uninstall.sh left files behind"
+    assert (home / "notes.txt").read_text() == "mine"
