@@ -244,3 +244,61 @@ def test_install_and_uninstall_from_the_tarball(tmp_path: Path, user: dict[str, 
     assert not opt.exists()
     assert user_files(home) == before, "uninstall.sh left files behind"
     assert (home / "notes.txt").read_text() == "mine"
+
+
+USER_RULES = """
+version = 1
+
+[[rule]]
+id = "anything"
+activity_type = "Any activity at all"
+bloom_level = "Create"
+is_active = true
+event_key = ['*']
+
+[fallback]
+id = "other"
+activity_type = "Other activity"
+is_active = false
+"""
+
+
+def test_cli_uses_a_rules_file_of_the_user(tmp_path: Path, user: dict[str, str]) -> None:
+    log = write_log(tmp_path / "small.csv", 500)
+    rules = tmp_path / "my rules.toml"
+    rules.write_text(USER_RULES, encoding="utf-8")
+    result = subprocess.run(
+        [str(CLI), "process", str(log), "--rules", str(rules), "--out", str(tmp_path), "--json"],
+        env=user, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    contents = zip_contents(Path(str(json_lines(result.stdout)[0]["output"])))
+    assert str(rules) in contents["summary.json"].decode()
+    enriched = contents["enriched_log.csv"].decode("utf-8-sig")
+    assert "Any activity at all" in enriched and "Resource viewing" not in enriched
+
+
+def test_bundle_holds_the_resources_and_leaves_out_tests_and_unused_qt() -> None:
+    from PyInstaller.archive.readers import CArchiveReader
+
+    internal = BUNDLE / "_internal"
+    resources = internal / "moodlelogsmart_gui" / "resources"
+    for name in (
+        "rules.toml",
+        "events.csv",
+        "languages.toml",
+        "icons/moodlelogsmart.svg",
+        "icons/moodlelogsmart.png",
+        "translations/moodlelogsmart_pt_BR.qm",
+    ):
+        assert (resources / name).is_file(), name
+    assert (internal / "PySide6" / "Qt" / "translations" / "qtbase_pt_BR.qm").is_file()
+    assert not list((internal / "PySide6" / "Qt" / "translations").glob("*_de.qm"))
+    archive = CArchiveReader(str(GUI))
+    [pyz] = [name for name in archive.toc if name.endswith(".pyz")]
+    modules = {name.split(".")[0] for name in archive.open_embedded_archive(pyz).toc}
+    assert {"moodlelogsmart_gui", "pandas", "pyarrow", "PySide6"} <= modules
+    assert not modules & {"pm4py", "pytest", "_pytest", "hypothesis", "lxml", "tkinter"}
+    assert not (internal / "pm4py").exists() and not (internal / "lxml").exists()
+    qt_modules = {p.name.split(".")[0] for p in (internal / "PySide6").glob("Qt*.so")}
+    assert qt_modules <= {"QtCore", "QtGui", "QtWidgets", "QtNetwork", "QtSvg"}, qt_modules
