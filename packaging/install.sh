@@ -22,8 +22,9 @@ fail() {
     exit 1
 }
 
-[ -x "$HERE/moodlelogsmart-gui" ] && [ -e "$HERE/moodlelogsmart" ] ||
+if [ ! -x "$HERE/moodlelogsmart-gui" ] || [ ! -e "$HERE/moodlelogsmart" ]; then
     fail "install.sh must be run from the MoodleLogSmart folder it came in; extract the archive again and run ./MoodleLogSmart/install.sh."
+fi
 for program in moodlelogsmart-gui moodlelogsmart; do
     link="$BIN/$program"
     if [ -e "$link" ] || [ -L "$link" ]; then

@@ -303,7 +303,7 @@ def test_bundle_holds_the_resources_and_leaves_out_tests_and_unused_qt() -> None
     [pyz] = [name for name in archive.toc if name.endswith(".pyz")]
     modules = {name.split(".")[0] for name in archive.open_embedded_archive(pyz).toc}
     assert {"moodlelogsmart_gui", "pandas", "pyarrow", "PySide6"} <= modules
-    assert not modules & {"pm4py", "pytest", "_pytest", "hypothesis", "lxml", "tkinter"}
+    assert not modules & {"pm4py", "pytest", "_pytest", "hypothesis", "lxml", "tkinter", "PIL"}
     assert not (internal / "pm4py").exists() and not (internal / "lxml").exists()
     qt_modules = {p.name.split(".")[0] for p in (internal / "PySide6").glob("Qt*.so")}
     assert qt_modules <= {"QtCore", "QtGui", "QtWidgets", "QtNetwork", "QtSvg"}, qt_modules
