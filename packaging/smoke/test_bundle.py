@@ -257,6 +257,7 @@ version = 1
 [[rule]]
 id = "anything"
 activity_type = "Any activity at all"
+activity_category = "Everything"
 bloom_level = "Create"
 is_active = true
 event_key = ['*']
@@ -264,11 +265,14 @@ event_key = ['*']
 [fallback]
 id = "other"
 activity_type = "Other activity"
+activity_category = "Others"
 is_active = false
 """
 
 
-def test_cli_uses_a_rules_file_of_the_user(tmp_path: Path, user: dict[str, str]) -> None:
+def test_cli_uses_a_rules_file_of_the_user_and_a_shipped_preset(
+    tmp_path: Path, user: dict[str, str]
+) -> None:
     log = write_log(tmp_path / "small.csv", 500)
     rules = tmp_path / "my rules.toml"
     rules.write_text(USER_RULES, encoding="utf-8")
@@ -281,6 +285,15 @@ def test_cli_uses_a_rules_file_of_the_user(tmp_path: Path, user: dict[str, str])
     assert str(rules) in contents["summary.json"].decode()
     enriched = contents["enriched_log.csv"].decode("utf-8-sig")
     assert "Any activity at all" in enriched and "Resource viewing" not in enriched
+    # A rules preset shipped under resources/, chosen by name.
+    preset = subprocess.run(
+        [str(CLI), "process", str(log), "--rules", "moodle2eventlog", "--out", str(tmp_path / "p"),
+         "--json"],
+        env=user, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert preset.returncode == 0, preset.stdout + preset.stderr
+    summary = zip_contents(Path(str(json_lines(preset.stdout)[0]["output"])))["summary.json"]
+    assert json.loads(summary)["rules"]["source"] == "moodle2eventlog"
 
 
 def test_bundle_holds_the_resources_and_leaves_out_tests_and_unused_qt() -> None:
