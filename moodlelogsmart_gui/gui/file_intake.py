@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from moodlelogsmart_gui.gui.log_files import Sorted, sort_dropped
+from moodlelogsmart_gui.gui.log_files import refusal_text
+from moodlelogsmart_gui.jobs.intake import FoundLogs, find_logs
 from moodlelogsmart_gui.jobs.queue import JobSubmitError
 
 if TYPE_CHECKING:
@@ -31,24 +32,19 @@ class FileIntake(QObject):
         super().__init__(parent)
         self._queue = queue
         self._runner = runner
-        self._busy = 0
-
-    def busy(self) -> bool:
-        return self._busy > 0
 
     def add(self, paths: list[Path]) -> None:
         """Check ``paths`` off the GUI thread, then queue what may be a log."""
         if not paths:
             return
-        self._busy += 1
-        self._runner.run(lambda: sort_dropped(list(paths)), self._sorted)
+        self._runner.run(lambda: find_logs(list(paths)), self._sorted)
 
     def _sorted(self, result: Any, error: BaseException | None) -> None:
-        if error is not None or not isinstance(result, Sorted):
-            self._busy -= 1
+        if error is not None or not isinstance(result, FoundLogs):
             self.finished.emit([], [("", str(error))])
             return
-        self._submit_batch(list(result.accepted), [], list(result.refused))
+        refused = [refusal_text(refusal) for refusal in result.refused]
+        self._submit_batch(list(result.accepted), [], refused)
 
     def _submit_batch(
         self, todo: list[Path], job_ids: list[str], refused: list[tuple[str, str]]
@@ -62,5 +58,4 @@ class FileIntake(QObject):
         if rest:
             QTimer.singleShot(0, lambda: self._submit_batch(rest, job_ids, refused))
             return
-        self._busy -= 1
         self.finished.emit(job_ids, refused)

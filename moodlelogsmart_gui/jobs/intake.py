@@ -1,11 +1,17 @@
-"""Taking a file in: quick checks with sentences, and the pseudonymisation key (no Qt)."""
+"""Taking files in (no Qt): which paths are logs to process, refusals with reasons, the
+checks on one file, and the pseudonymisation key. The window (off its GUI thread) and the
+command line both call :func:`find_logs`."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import secrets
+import stat
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from moodlelogsmart_gui.jobs.store import Job, JobState
@@ -15,27 +21,153 @@ class JobSubmitError(Exception):
     """A request the queue cannot take; ``str()`` is one sentence for people."""
 
 
-def validate_source(source: Path) -> os.stat_result:
-    """Quick checks on a file someone wants processed; raises :class:`JobSubmitError`."""
-    name = source.name or str(source)
+LOG_SUFFIXES = (".csv", ".xlsx", ".ods", ".json", ".txt", ".tsv")
+MAX_FOLDER_FILES = 1000
+"""At most this many log files are taken from one folder (the rest is reported)."""
+MAX_FOLDER_DEPTH = 3
+"""Folders are searched this many levels below the one given."""
+
+
+class Refused(StrEnum):
+    """Why a path was not taken."""
+
+    NOT_LOG_TYPE = "not_log_type"
+    MISSING = "missing"
+    UNREADABLE = "unreadable"
+    FOLDER_UNREADABLE = "folder_unreadable"
+    FOLDER = "folder"
+    NOT_REGULAR = "not_regular"
+    EMPTY = "empty"
+    NO_LOGS_IN_FOLDER = "no_logs_in_folder"
+    TOO_MANY_IN_FOLDER = "too_many_in_folder"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A path not taken, why, and a detail (the OS's words, the suffix, the limit)."""
+
+    path: Path
+    why: Refused
+    detail: str = ""
+
+    def sentence(self, shown: str | None = None) -> str:
+        """One sentence for people; ``shown`` is how to name the path (default its name)."""
+        name = shown or self.path.name or str(self.path)
+        kinds = ", ".join(LOG_SUFFIXES)
+        return {
+            Refused.NOT_LOG_TYPE: f"{name} is not a log file type ({self.detail}); "
+            f"choose a Moodle log export ({kinds}).",
+            Refused.MISSING: f"The file {name} does not exist (any more).",
+            Refused.UNREADABLE: f"The file {name} cannot be read ({self.detail}).",
+            Refused.FOLDER_UNREADABLE: f"The folder {name} cannot be read ({self.detail}).",
+            Refused.FOLDER: f"{name} is a folder; choose the log files inside it.",
+            Refused.NOT_REGULAR: f"{name} is not a regular file; choose a Moodle log export.",
+            Refused.EMPTY: f"The file {name} is empty; export the log from Moodle again.",
+            Refused.NO_LOGS_IN_FOLDER: f"The folder {name} holds no log files ({kinds}).",
+            Refused.TOO_MANY_IN_FOLDER: f"The folder {name} holds more than {self.detail} "
+            f"log files; only the first {self.detail} were taken.",
+        }[self.why]
+
+
+@dataclass
+class FoundLogs:
+    """Files to queue, in order, and what was refused with why."""
+
+    accepted: list[Path] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+
+
+def check_file(path: Path, *, check_type: bool = True) -> Refusal | None:
+    """None if ``path`` may be a log to process; otherwise why not (no Qt; may block on a
+    slow disk, so the window calls it off the GUI thread)."""
+    if check_type and path.suffix.lower() not in LOG_SUFFIXES:
+        return Refusal(path, Refused.NOT_LOG_TYPE, path.suffix.lower())
     try:
-        st = os.stat(source)
+        st = os.stat(path)
     except FileNotFoundError:
-        raise JobSubmitError(f"The file {name} does not exist (any more).") from None
+        return Refusal(path, Refused.MISSING)
     except OSError as err:
-        raise JobSubmitError(f"The file {name} cannot be read ({err.strerror}).") from None
-    if source.is_dir():
-        raise JobSubmitError(f"{name} is a folder; choose the log files inside it.")
-    if not source.is_file():
-        raise JobSubmitError(f"{name} is not a regular file; choose a Moodle log export.")
+        return Refusal(path, Refused.UNREADABLE, err.strerror or str(err))
+    if stat.S_ISDIR(st.st_mode):
+        return Refusal(path, Refused.FOLDER)
+    if not stat.S_ISREG(st.st_mode):
+        return Refusal(path, Refused.NOT_REGULAR)
     if st.st_size == 0:
-        raise JobSubmitError(f"The file {name} is empty; export the log from Moodle again.")
+        return Refusal(path, Refused.EMPTY)
     try:
-        with open(source, "rb") as handle:
+        with open(path, "rb") as handle:
             handle.read(1)
     except OSError as err:
-        raise JobSubmitError(f"The file {name} cannot be read ({err.strerror}).") from None
-    return st
+        return Refusal(path, Refused.UNREADABLE, err.strerror or str(err))
+    return None
+
+
+def _folder_logs(folder: Path, depth: int, limit: int | None) -> tuple[list[Path], bool]:
+    """Log files (by suffix, not hidden) up to ``depth`` levels down; True if cut at limit."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        level = len(Path(root).relative_to(folder).parts)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")) if level < depth else []
+        for name in sorted(files):
+            if name.startswith(".") or Path(name).suffix.lower() not in LOG_SUFFIXES:
+                continue
+            if limit is not None and len(found) >= limit:
+                return found, True
+            found.append(Path(root) / name)
+    return found, False
+
+
+def find_logs(
+    paths: Iterable[Path],
+    *,
+    depth: int = MAX_FOLDER_DEPTH,
+    folder_limit: int | None = MAX_FOLDER_FILES,
+    check_named_types: bool = True,
+) -> FoundLogs:
+    """Sort ``paths`` into log files to queue and refusals. Folders contribute the log
+    files inside them (``depth`` levels, at most ``folder_limit`` each); every file is
+    checked once and taken once. ``check_named_types=False`` takes a file named directly
+    whatever its suffix (the command line: the pipeline then says what it is)."""
+    result = FoundLogs()
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            try:
+                os.scandir(path).close()
+            except OSError as err:
+                result.refused.append(Refusal(path, Refused.FOLDER_UNREADABLE, err.strerror or ""))
+                continue
+            candidates, cut = _folder_logs(path, depth, folder_limit)
+            if not candidates:
+                result.refused.append(Refusal(path, Refused.NO_LOGS_IN_FOLDER))
+            if cut:
+                result.refused.append(Refusal(path, Refused.TOO_MANY_IN_FOLDER, str(folder_limit)))
+            check_type = True
+        else:
+            candidates, check_type = [path], check_named_types
+        for candidate in candidates:
+            key = candidate.absolute()
+            if key in seen:
+                continue
+            seen.add(key)
+            refusal = check_file(candidate, check_type=check_type)
+            if refusal is None:
+                result.accepted.append(candidate)
+            else:
+                result.refused.append(refusal)
+    return result
+
+
+def validate_source(source: Path) -> os.stat_result:
+    """Quick checks on a file someone wants processed; raises :class:`JobSubmitError`."""
+    refusal = check_file(source, check_type=False)
+    if refusal is not None:
+        raise JobSubmitError(refusal.sentence())
+    try:
+        return os.stat(source)
+    except OSError as err:
+        refusal = Refusal(source, Refused.UNREADABLE, err.strerror or "")
+        raise JobSubmitError(refusal.sentence()) from None
 
 
 def ensure_secret(path: Path) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from moodlelogsmart_gui.gui.job_model import Column
-from moodlelogsmart_gui.gui.log_files import sort_dropped
+from moodlelogsmart_gui.jobs.intake import find_logs
 from moodlelogsmart_gui.gui.main_window import MainWindow
 from tests.gui.conftest import write_log
 
@@ -96,9 +96,9 @@ def test_sorting_dropped_paths_without_a_window(tmp_path: Path) -> None:
     folder = tmp_path / "f"
     write_log(folder, "x.tsv")
     (folder / ".hidden.csv").write_text("a")
-    result = sort_dropped([folder, write_log(tmp_path, "y.ods"), tmp_path / "z.docx"])
+    result = find_logs([folder, write_log(tmp_path, "y.ods"), tmp_path / "z.docx"])
     assert [p.name for p in result.accepted] == ["x.tsv", "y.ods"]
-    assert [name for name, _ in result.refused] == ["z.docx"]
+    assert [refusal.path.name for refusal in result.refused] == ["z.docx"]
 
 
 def test_a_hundred_files_at_once(window: MainWindow, qtbot: Any, tmp_path: Path) -> None:

@@ -1,0 +1,7 @@
+"""``python -m moodlelogsmart_gui.cli``."""
+
+import sys
+
+from moodlelogsmart_gui.cli import main
+
+sys.exit(main())
