@@ -96,8 +96,6 @@ def build(
     Returns None (after telling the person why) when the app cannot start; raises
     :class:`HandedOver` when a window is already open on this data folder and took ``files``.
     """
-    # Background threads give the GIL back to the GUI thread within 1 ms instead of 5 ms.
-    sys.setswitchinterval(0.001)
     paths = AppPaths.resolve()
     try:
         paths.ensure()

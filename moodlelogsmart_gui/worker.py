@@ -20,6 +20,7 @@ import traceback
 from pathlib import Path
 from typing import IO, Any
 
+from moodlelogsmart_gui.jobs import protocol as wire
 from moodlelogsmart_gui.pipeline.errors import BadInputError
 
 EXIT_DONE, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_ORPHANED = 0, 1, 2, 3
@@ -44,26 +45,26 @@ class Protocol:
         self._percent: int | None = None
         self._events: int | None = None
 
-    def send(self, message: dict[str, Any]) -> None:
-        self._stream.write(json.dumps(message, ensure_ascii=False, default=str) + "\n")
+    def _write(self, line: str) -> None:
+        self._stream.write(line)
         self._stream.flush()
 
     def progress(self, percent: int, stage: str) -> None:
         percent = max(0, min(100, int(percent)))
         if percent != self._percent:
             self._percent = percent
-            message: dict[str, Any] = {"event": "progress", "percent": percent, "stage": stage}
-            if self._events is not None:
-                message["events"] = self._events
-            self.send(message)
+            self._write(wire.progress_line(percent, stage, self._events))
 
     def events_read(self, count: int) -> None:
         """How many log events have been read so far; the next progress lines carry it
         (the optional ``events`` field), so the command line can show events per second."""
         self._events = max(0, int(count))
 
+    def done(self, summary: dict[str, Any]) -> None:
+        self._write(wire.done_line(summary))
+
     def error(self, code: str, message: str) -> None:
-        self.send({"event": "error", "code": code, "message": message})
+        self._write(wire.error_line(code, message))
 
 
 def take_over_stdout() -> IO[str]:
@@ -217,7 +218,7 @@ def _run(args: list[str], protocol: Protocol) -> int:
         traceback.print_exc()
         protocol.error("internal", MEMORY_MESSAGE if out_of_resources(exc) else INTERNAL_MESSAGE)
         return EXIT_INTERNAL
-    protocol.send({"event": "done", "summary": summary})
+    protocol.done(summary)
     return EXIT_DONE
 
 

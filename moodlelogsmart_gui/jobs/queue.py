@@ -42,6 +42,7 @@ from moodlelogsmart_gui.jobs.tasks import (
     find_input_copy,
     input_extension,
 )
+from moodlelogsmart_gui.jobs.worker_process import ProcessFactory, command_factory
 from moodlelogsmart_gui.paths import RULES_PRESETS, AppPaths, rules_preset_path
 from moodlelogsmart_gui.settings import Settings
 
@@ -74,6 +75,7 @@ class JobQueue(QObject):
         settings: Settings,
         *,
         worker_command: Callable[[Path], list[str]] = paths_module.worker_command,
+        process_factory: ProcessFactory | None = None,
         clock: Callable[[], float] = time.time,
         parent: QObject | None = None,
     ) -> None:
@@ -86,7 +88,7 @@ class JobQueue(QObject):
         self._history = HistoryWriter(store, on_pending=self._retry.start)
         self._settings = settings
         self._policy = RetentionPolicy.from_settings(settings)
-        self._worker_command = worker_command
+        self._process_factory = process_factory or command_factory(worker_command)
         self._clock = clock
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(settings.concurrent_jobs)
@@ -372,7 +374,7 @@ class JobQueue(QObject):
             runner = JobRunner(
                 job_id,
                 folder,
-                self._worker_command(folder),
+                self._process_factory,
                 signals,
                 timeout_seconds=job.timeout_seconds,
                 stall_seconds=self._settings.stall_timeout_seconds,

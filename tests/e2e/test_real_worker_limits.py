@@ -22,7 +22,7 @@ from moodlelogsmart_gui.paths import AppPaths, worker_command
 from moodlelogsmart_gui.settings import Settings
 from moodlelogsmart_gui.worker import DISK_MESSAGE, INTERNAL_MESSAGE, MEMORY_MESSAGE
 from tests.e2e.helpers import is_one_sentence, leftovers, purge_everything
-from tests.jobs.conftest import sha256
+from tests.jobs.conftest import SwitchableWorker, sha256
 from tests.jobs.test_cli import REAL_WORKER, write_log
 
 pytestmark = [
@@ -57,16 +57,19 @@ def limited(kind: str, amount: int) -> Callable[[Path], list[str]]:
 
 
 @pytest.fixture
-def real_queue(qtbot: QtBot, app_home: Path) -> Iterator[tuple[JobQueue, AppPaths]]:
+def real_queue(
+    qtbot: QtBot, app_home: Path
+) -> Iterator[tuple[JobQueue, AppPaths, SwitchableWorker]]:
     paths = AppPaths.resolve()
     paths.ensure()
     store = JobStore(paths.history_db)
     # Starved of memory, Arrow's regular expressions can crawl for minutes (RE2 falls back to
     # its slowest engine): the stall limit stops such a worker (the app's default: 5 min).
     settings = dataclasses.replace(Settings(), concurrent_jobs=1, stall_timeout_seconds=STALL)
-    queue = JobQueue(paths, store, settings)
+    worker = SwitchableWorker(worker_command)
+    queue = JobQueue(paths, store, settings, worker_command=worker)
     queue.start()
-    yield queue, paths
+    yield queue, paths, worker
     queue.shutdown()
     store.close()
 
@@ -98,17 +101,17 @@ def assert_failed_cleanly(job: Job, paths: AppPaths, *, sentence: bool = True) -
 
 @pytest.mark.slow
 def test_disk_full_while_writing_the_zip(
-    qtbot: QtBot, real_queue: tuple[JobQueue, AppPaths], tmp_path: Path
+    qtbot: QtBot, real_queue: tuple[JobQueue, AppPaths, SwitchableWorker], tmp_path: Path
 ) -> None:
-    queue, paths = real_queue
+    queue, paths, worker = real_queue
     source = write_log(tmp_path / "big log.csv", 4000)
     checksum = sha256(source)
-    queue._worker_command = limited("fsize", FSIZE_LIMIT)
+    worker.command = limited("fsize", FSIZE_LIMIT)
     job = run_to_end(qtbot, queue, source)
     assert (job.state, job.reason) == (JobState.FAILED, FailureReason.INTERNAL), job.message
     assert job.message == DISK_MESSAGE
     assert_failed_cleanly(job, paths)
-    queue._worker_command = worker_command
+    worker.command = worker_command
     after = run_to_end(qtbot, queue, source)
     assert after.state == JobState.COMPLETED, after.message
     assert Path(str(after.result_path)).stat().st_size > FSIZE_LIMIT  # the limit was the cause
@@ -124,14 +127,14 @@ start, CSV read, arrays, export, ZIP); several once gave the generic "internal e
 
 @pytest.mark.slow
 def test_out_of_memory_while_processing(
-    qtbot: QtBot, real_queue: tuple[JobQueue, AppPaths], tmp_path: Path
+    qtbot: QtBot, real_queue: tuple[JobQueue, AppPaths, SwitchableWorker], tmp_path: Path
 ) -> None:
-    queue, paths = real_queue
+    queue, paths, worker = real_queue
     source = write_log(tmp_path / "huge log.csv", 10_000, repeat=10)
     checksum = sha256(source)
     seen = []
     for megabytes in HEADROOMS_MB:
-        queue._worker_command = limited("as", megabytes * 2**20)
+        worker.command = limited("as", megabytes * 2**20)
         job = run_to_end(qtbot, queue, source)
         seen.append(f"{megabytes} MB: {job.reason}: {job.message} ({job_seconds(job):.1f} s)")
         assert job.state == JobState.FAILED, seen[-1]
@@ -144,7 +147,7 @@ def test_out_of_memory_while_processing(
             assert (job.reason, job.message) == (FailureReason.INTERNAL, MEMORY_MESSAGE), seen[-1]
         assert_failed_cleanly(job, paths, sentence=job.reason != FailureReason.CRASHED)
     print("\n" + "\n".join(seen))
-    queue._worker_command = worker_command
+    worker.command = worker_command
     assert run_to_end(qtbot, queue, source).state == JobState.COMPLETED
     assert sha256(source) == checksum
     assert purge_everything(paths)["errors"] == []

@@ -10,8 +10,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from moodlelogsmart_gui.gui.job_model import Column
-from moodlelogsmart_gui.jobs.intake import find_logs
 from moodlelogsmart_gui.gui.main_window import MainWindow
+from moodlelogsmart_gui.jobs.intake import find_logs
 from tests.gui.conftest import write_log
 
 

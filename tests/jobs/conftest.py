@@ -91,32 +91,75 @@ def user_log(tmp_path: Path) -> Path:
     return path
 
 
-QueueFactory = Callable[..., JobQueue]
+class SwitchableWorker:
+    """A ``worker_command`` a test can point at another fake worker later."""
+
+    def __init__(self, command: Callable[[Path], list[str]]) -> None:
+        self.command = command
+
+    def __call__(self, folder: Path) -> list[str]:
+        return self.command(folder)
 
 
-@pytest.fixture
-def make_queue(app_paths: AppPaths, qtbot: object) -> Iterator[QueueFactory]:
-    """Build a started queue with a fake worker; settings overrides skip validation so
-    tests may use limits of a second or two."""
-    made: list[tuple[JobQueue, JobStore]] = []
+class SettableClock:
+    """A clock a test can move: the real time until ``at`` is set."""
 
-    def factory(
+    def __init__(self, base: Callable[[], float] = time.time) -> None:
+        self.base = base
+        self.at: float | None = None
+
+    def __call__(self) -> float:
+        return self.base() if self.at is None else self.at
+
+
+class QueueMaker:
+    """Builds started queues with fake workers; each queue's worker and clock are
+    constructor-injected objects the test can change through this maker."""
+
+    def __init__(self, app_paths: AppPaths) -> None:
+        self.app_paths = app_paths
+        self.made: list[tuple[JobQueue, JobStore]] = []
+        self._workers: dict[int, SwitchableWorker] = {}
+        self._clocks: dict[int, SettableClock] = {}
+
+    def __call__(
+        self,
         worker: str | Callable[[Path], list[str]] = "ok",
         *,
         start: bool = True,
         clock: Callable[[], float] = time.time,
         **overrides: object,
     ) -> JobQueue:
-        command = fake_worker(worker) if isinstance(worker, str) else worker
+        """Settings overrides skip validation so tests may use limits of a second or two."""
+        command = SwitchableWorker(fake_worker(worker) if isinstance(worker, str) else worker)
+        settable = SettableClock(clock)
         settings = dataclasses.replace(Settings(), **{"concurrent_jobs": 1, **overrides})
-        store = JobStore(app_paths.history_db)
-        queue = JobQueue(app_paths, store, settings, worker_command=command, clock=clock)
-        made.append((queue, store))
+        store = JobStore(self.app_paths.history_db)
+        queue = JobQueue(self.app_paths, store, settings, worker_command=command, clock=settable)
+        self._workers[id(queue)], self._clocks[id(queue)] = command, settable
+        self.made.append((queue, store))
         if start:
             queue.start()
         return queue
 
-    yield factory
-    for queue, store in made:
+    def use_worker(self, queue: JobQueue, worker: str | Callable[[Path], list[str]]) -> None:
+        """Jobs dispatched from now on run ``worker``."""
+        command = fake_worker(worker) if isinstance(worker, str) else worker
+        self._workers[id(queue)].command = command
+
+    def set_time(self, queue: JobQueue, at: float | None) -> None:
+        """The queue's clock reads ``at`` from now on (None: the real time again)."""
+        self._clocks[id(queue)].at = at
+
+
+QueueFactory = QueueMaker
+
+
+@pytest.fixture
+def make_queue(app_paths: AppPaths, qtbot: object) -> Iterator[QueueMaker]:
+    """Build a started queue with a fake worker (see :class:`QueueMaker`)."""
+    maker = QueueMaker(app_paths)
+    yield maker
+    for queue, store in maker.made:
         queue.shutdown()
         store.close()

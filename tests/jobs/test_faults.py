@@ -49,6 +49,7 @@ def pid_alive(pid: int) -> bool:
 
 def assert_after_fault(
     qtbot: QtBot,
+    maker: QueueFactory,
     queue: JobQueue,
     app_paths: AppPaths,
     job: Job,
@@ -68,12 +69,11 @@ def assert_after_fault(
         assert "result.zip" not in names and "result.zip.part" not in names, names
     assert sha256(user_log) == checksum
     # The app goes on: the next job (same queue, now a good worker) completes.
-    queue._worker_command = fake_worker("ok")
+    maker.use_worker(queue, "ok")
     next_id = queue.submit(user_log)
     assert wait_finished(qtbot, queue, next_id).state == JobState.COMPLETED
     # Nothing is left of the failed job after the next purge past its retention.
-    future = time.time() + 2 * 3600
-    queue._clock = lambda: future
+    maker.set_time(queue, time.time() + 2 * 3600)
     with qtbot.waitSignal(queue.purge_finished, timeout=5000) as purged:
         queue.purge_now()
     assert purged.args[0].errors == []
@@ -115,7 +115,7 @@ def test_worker_dies_or_misbehaves(
     job = wait_finished(qtbot, queue, queue.submit(user_log))
     assert (job.state, job.reason) == (JobState.FAILED, reason), job.message
     assert words in job.message
-    assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum)
+    assert_after_fault(qtbot, make_queue, queue, app_paths, job, user_log, checksum)
 
 
 @pytest.mark.parametrize("worker", ["hang", "stop_self"])
@@ -135,7 +135,7 @@ def test_watchdog_kills_the_whole_group_within_two_seconds_of_the_deadline(
     assert late < 2.0
     pids = [int(p) for p in (app_paths.jobs / job_id / "pids.txt").read_text().split()]
     qtbot.waitUntil(lambda: not any(pid_alive(pid) for pid in pids), timeout=2000)
-    assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum)
+    assert_after_fault(qtbot, make_queue, queue, app_paths, job, user_log, checksum)
 
 
 def test_a_silent_worker_is_stopped_as_stuck(
@@ -146,7 +146,7 @@ def test_a_silent_worker_is_stopped_as_stuck(
     job = wait_finished(qtbot, queue, queue.submit(user_log))
     assert (job.state, job.reason) == (JobState.FAILED, FailureReason.TIMEOUT)
     assert job.message == "Made no progress for 1 s; the job was stopped as stuck."
-    assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum)
+    assert_after_fault(qtbot, make_queue, queue, app_paths, job, user_log, checksum)
 
 
 def test_a_flood_of_garbage_is_ignored_and_the_job_completes(
@@ -171,7 +171,7 @@ def test_job_folder_deleted_while_running(
     job = wait_finished(qtbot, queue, job_id)
     assert job.state == JobState.FAILED
     assert "folder was deleted" in job.message
-    assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum)
+    assert_after_fault(qtbot, make_queue, queue, app_paths, job, user_log, checksum)
 
 
 def make_read_only(folder: Path) -> Callable[[], None]:
@@ -198,7 +198,9 @@ def test_job_folder_made_read_only_while_running(
         undo()
     assert (job.state, job.reason) == (JobState.FAILED, FailureReason.INTERNAL)
     assert "became read-only" in job.message
-    assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum, copy_kept_ok=True)
+    assert_after_fault(
+        qtbot, make_queue, queue, app_paths, job, user_log, checksum, copy_kept_ok=True
+    )
 
 
 def test_runner_caps_job_log_and_counts_ignored_lines(qtbot: QtBot, tmp_path: Path) -> None:
@@ -239,43 +241,4 @@ def test_a_worker_that_cannot_start_fails_the_job_and_the_next_runs(
     job = wait_finished(qtbot, queue, queue.submit(user_log))
     assert (job.state, job.reason) == (JobState.FAILED, FailureReason.INTERNAL)
     assert job.message.startswith("The worker program could not be started")
-    assert_after_fault(qtbot, queue, app_paths, job, user_log, checksum)
-
-
-GIL_PROBE = """
-import sys, time
-from pathlib import Path
-from PySide6.QtCore import QCoreApplication, QThreadPool
-from moodlelogsmart_gui.jobs.runner import JobRunner, RunnerSignals
-app = QCoreApplication([])
-folder = Path(sys.argv[1])
-signals = RunnerSignals()
-runner = JobRunner("e" * 32, folder, [sys.executable, sys.argv[2], str(folder)], signals,
-                   timeout_seconds=1.5, stall_seconds=60)
-pool = QThreadPool()
-pool.start(runner)
-worst, last = 0.0, time.monotonic()
-end = last + 1.2
-while time.monotonic() < end:
-    now = time.monotonic()
-    worst, last = max(worst, now - last), now
-pool.waitForDone()
-print(worst)
-"""
-
-
-def test_a_waiting_runner_does_not_freeze_other_python_threads(tmp_path: Path) -> None:
-    """PySide6 holds the GIL inside QProcess.waitFor...(): the runner must not block there
-    (a fresh interpreter, so no other code has patched QProcess)."""
-    folder = tmp_path / "job"
-    folder.mkdir()
-    worker = Path(__file__).parent / "workers" / "silent_hang.py"
-    result = subprocess.run(
-        [sys.executable, "-c", GIL_PROBE, str(folder), str(worker)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 0, result.stderr
-    worst_stall = float(result.stdout.strip())
-    assert worst_stall < 0.1, f"the main thread stalled {worst_stall:.3f} s"
+    assert_after_fault(qtbot, make_queue, queue, app_paths, job, user_log, checksum)

@@ -22,7 +22,7 @@ from moodlelogsmart_gui.jobs.tasks import find_input_copy
 from moodlelogsmart_gui.paths import AppPaths, rules_preset_path
 from moodlelogsmart_gui.settings import Settings
 from tests.fixtures.jobs import job_row
-from tests.jobs.conftest import QueueFactory, fake_worker, sha256
+from tests.jobs.conftest import QueueFactory, SwitchableWorker, fake_worker, sha256
 
 
 def wait_finished(qtbot: QtBot, queue: JobQueue, job_id: str, timeout_ms: int = 10_000) -> Job:
@@ -139,7 +139,7 @@ def test_retry_uses_the_source_file_and_asks_again_when_it_is_gone(
     assert failed.state == JobState.FAILED
     with pytest.raises(JobSubmitError, match="Only a failed or cancelled"):
         queue.retry(queue.submit(user_log))
-    queue._worker_command = fake_worker("ok")
+    make_queue.use_worker(queue, "ok")
     again = wait_finished(qtbot, queue, queue.retry(failed.id))
     assert again.state == JobState.COMPLETED and again.id != failed.id
     assert again.input_name == failed.input_name and again.source_path == failed.source_path
@@ -404,7 +404,8 @@ def test_a_history_locked_by_another_program_delays_records_but_loses_none(
     qtbot: QtBot, app_paths: AppPaths, user_log: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = JobStore(app_paths.history_db, busy_timeout_ms=100)
-    queue = JobQueue(app_paths, store, Settings(), worker_command=fake_worker("slow", "1.5"))
+    worker = SwitchableWorker(fake_worker("slow", "1.5"))
+    queue = JobQueue(app_paths, store, Settings(), worker_command=worker)
     queue.start()
     job_id = queue.submit(user_log)
     qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=5000)
@@ -431,7 +432,7 @@ def test_a_history_locked_by_another_program_delays_records_but_loses_none(
     qtbot.waitUntil(lambda: queue.job(job_id).state == JobState.COMPLETED, timeout=5000)
     job = queue.job(job_id)
     assert job.rows_in == 1 and job.result_path
-    queue._worker_command = fake_worker("ok")
+    worker.command = fake_worker("ok")
     assert wait_finished(qtbot, queue, queue.submit(user_log)).state == JobState.COMPLETED
     queue.shutdown()
     store.close()
