@@ -73,7 +73,6 @@ class RetentionPolicy:
 class PurgePlan:
     """What one purge run will do; computed without touching the disk."""
 
-    now: float
     expire: tuple[str, ...] = ()
     """Finished jobs whose folder is deleted and whose row is marked expired."""
     orphans: tuple[str, ...] = ()
@@ -148,7 +147,6 @@ def plan_purge(
     orphans = sorted(name for name in folders if is_job_id(name) and name not in known)
     skipped = sorted(name for name in folders if not is_job_id(name))
     return PurgePlan(
-        now=now,
         expire=tuple(expire),
         orphans=tuple(orphans),
         stuck=tuple(stuck),

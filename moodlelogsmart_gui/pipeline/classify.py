@@ -32,7 +32,6 @@ CONDITION_COLUMNS = {
 FALLBACK_KEYS = {"id", "activity_type", "activity_category", "bloom_level", "is_active"}
 FALLBACK_KEYS |= {"description"}
 RULE_KEYS = {*FALLBACK_KEYS, *CONDITION_COLUMNS}
-OUTPUT_COLUMNS = ("activity_type", "activity_category", "bloom_level", "is_active", "rule_id")
 # Moodle2EventLog's published categories (study, collaboration, evaluation, production;
 # _P passive, _A active); a rules file may use others.
 PUBLISHED_CATEGORIES = ("Study_P", "Study_A", "Collab_A", "Eval_A", "Prod_A", "Others")

@@ -189,7 +189,7 @@ def test_execute_deletes_planned_folders_and_counts_bytes(jobs_dir: Path) -> Non
     expired, orphan = uuid.uuid4().hex, uuid.uuid4().hex
     make_folder(jobs_dir, expired, 1000)
     make_folder(jobs_dir, orphan, 500)
-    report = execute_purge(PurgePlan(now=T0, expire=(expired,), orphans=(orphan,)), jobs_dir)
+    report = execute_purge(PurgePlan(expire=(expired,), orphans=(orphan,)), jobs_dir)
     assert report.errors == [] and report.jobs_purged == 1 and report.folders_removed == 2
     assert report.bytes_freed == 1000 + 500 + 2 * 3
     assert report.expired_ids == [expired]
@@ -199,7 +199,7 @@ def test_execute_deletes_planned_folders_and_counts_bytes(jobs_dir: Path) -> Non
 def test_dry_run_deletes_nothing(jobs_dir: Path) -> None:
     name = uuid.uuid4().hex
     make_folder(jobs_dir, name, 100)
-    report = execute_purge(PurgePlan(now=T0, expire=(name,)), jobs_dir, dry_run=True)
+    report = execute_purge(PurgePlan(expire=(name,)), jobs_dir, dry_run=True)
     assert report.dry_run and report.bytes_freed == 103 and (jobs_dir / name).exists()
 
 
@@ -208,7 +208,7 @@ def test_a_symlink_named_like_a_job_is_refused_and_its_target_survives(
 ) -> None:
     name = uuid.uuid4().hex
     (jobs_dir / name).symlink_to(outside, target_is_directory=True)
-    report = execute_purge(PurgePlan(now=T0, expire=(name,), orphans=(name,)), jobs_dir)
+    report = execute_purge(PurgePlan(expire=(name,), orphans=(name,)), jobs_dir)
     assert (outside / "thesis.docx").read_text() == "years of work"
     assert report.jobs_purged == 0 and report.errors
 
@@ -220,14 +220,14 @@ def test_a_symlink_inside_a_job_folder_is_removed_not_followed(
     folder = make_folder(jobs_dir, name)
     (folder / "link").symlink_to(outside, target_is_directory=True)
     (folder / "file_link").symlink_to(outside / "thesis.docx")
-    report = execute_purge(PurgePlan(now=T0, orphans=(name,)), jobs_dir)
+    report = execute_purge(PurgePlan(orphans=(name,)), jobs_dir)
     assert report.errors == [] and not folder.exists()
     assert (outside / "thesis.docx").read_text() == "years of work"
 
 
 @pytest.mark.parametrize("name", ["../precious", "..", "/tmp", "A" * 32, "precious"])
 def test_names_that_are_not_job_ids_are_refused(jobs_dir: Path, outside: Path, name: str) -> None:
-    report = execute_purge(PurgePlan(now=T0, expire=(name,), orphans=(name,)), jobs_dir)
+    report = execute_purge(PurgePlan(expire=(name,), orphans=(name,)), jobs_dir)
     assert report.errors and report.folders_removed == 0
     assert (outside / "thesis.docx").exists()
 
@@ -235,7 +235,7 @@ def test_names_that_are_not_job_ids_are_refused(jobs_dir: Path, outside: Path, n
 def test_a_file_named_like_a_job_is_refused(jobs_dir: Path) -> None:
     name = uuid.uuid4().hex
     (jobs_dir / name).write_text("not a folder")
-    report = execute_purge(PurgePlan(now=T0, orphans=(name,)), jobs_dir)
+    report = execute_purge(PurgePlan(orphans=(name,)), jobs_dir)
     assert report.errors and (jobs_dir / name).exists()
 
 
@@ -244,7 +244,7 @@ def test_a_jobs_folder_that_is_a_symlink_is_not_purged(tmp_path: Path, outside: 
     make_folder(outside, name)
     link = tmp_path / "data-jobs-link"
     link.symlink_to(outside, target_is_directory=True)
-    report = execute_purge(PurgePlan(now=T0, orphans=(name,)), link)
+    report = execute_purge(PurgePlan(orphans=(name,)), link)
     assert report.errors and (outside / name / "result.zip").exists()
 
 
@@ -258,7 +258,7 @@ def test_a_read_only_job_folder_is_still_purged(jobs_dir: Path) -> None:
     (folder / "sub" / "f").write_text("x")
     os.chmod(folder / "sub", 0o000)
     os.chmod(folder, 0o500)
-    report = execute_purge(PurgePlan(now=T0, orphans=(name,)), jobs_dir)
+    report = execute_purge(PurgePlan(orphans=(name,)), jobs_dir)
     assert report.errors == [] and not folder.exists()
 
 
@@ -268,7 +268,7 @@ def test_each_run_logs_one_structured_line(
     name = uuid.uuid4().hex
     make_folder(jobs_dir, name, 10)
     with caplog.at_level(logging.INFO, logger="moodlelogsmart_gui.jobs.retention"):
-        execute_purge(PurgePlan(now=T0, expire=(name,)), jobs_dir)
+        execute_purge(PurgePlan(expire=(name,)), jobs_dir)
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("purge ")]
     assert len(lines) == 1
     data = json.loads(lines[0].removeprefix("purge "))

@@ -8,7 +8,6 @@ replaced by '#'), usually a few hundred, and mapped back to every row.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -63,20 +62,6 @@ KNOWN_MODULES = frozenset(
         "bigbluebuttonbn",
     )
 )
-
-
-@dataclass
-class EventFields:
-    """Per-row arrays derived from Description / event names / the catalogue."""
-
-    user_id: pa.Array
-    module: pa.Array
-    cmid: pa.Array
-    event_key: pa.Array
-    edulevel: pa.Array  # int8
-    crud: pa.Array
-    templates_classified: int
-    templates_total: int
 
 
 def _empty_to_null(array: pa.Array) -> pa.Array:

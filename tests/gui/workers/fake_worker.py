@@ -33,7 +33,7 @@ SUMMARY = {
     },
     "rows_in": 1200,
     "rows_out": 1168,
-    "dropped": {"unreadable_date": 20, "duplicate": 12},
+    "dropped": {"unreadable_date": 20, "logged_in_as": 12},
     "logged_in_as_events": 3,
     "events_per_activity_type": {
         "resource": 410,
