@@ -8,6 +8,7 @@ or its history cannot be used; 130 interrupted with Ctrl+C (running jobs are can
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import logging
 import os
@@ -33,7 +34,7 @@ COMMANDS: tuple[Command, ...] = (
 """Every command: adding one is adding its arguments function, its run function and a line."""
 
 
-def build_parser() -> arguments.argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     return arguments.build_parser(COMMANDS, epilog=__doc__.split("\n\n", 1)[1] if __doc__ else None)
 
 

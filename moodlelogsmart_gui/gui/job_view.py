@@ -39,14 +39,14 @@ class ProgressDelegate(QStyledItemDelegate):
         if percent is None:
             super().paint(painter, option, index)
             return
-        widget = option.widget  # type: ignore[attr-defined]
+        widget = option.widget
         style = widget.style() if widget is not None else QApplication.style()
         base = QStyleOptionViewItem(option)
         self.initStyleOption(base, index)
         base.text = ""
         base.icon = base.icon.__class__()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, base, painter, widget)
-        rect: QRect = option.rect  # type: ignore[attr-defined]
+        rect: QRect = option.rect
         bar = QStyleOptionProgressBar()
         bar.rect = QRect(rect.left() + 6, rect.center().y() - 6, BAR_WIDTH, 12)
         bar.minimum = 0
@@ -54,12 +54,12 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.progress = max(0, min(100, int(percent)))
         bar.textVisible = False
         bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
-        bar.palette = option.palette  # type: ignore[attr-defined]
+        bar.palette = option.palette
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         text_rect = rect.adjusted(BAR_WIDTH + 14, 0, -4, 0)
-        text = option.fontMetrics.elidedText(  # type: ignore[attr-defined]
+        text = option.fontMetrics.elidedText(
             str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
             Qt.TextElideMode.ElideRight,
             text_rect.width(),
@@ -68,7 +68,7 @@ class ProgressDelegate(QStyledItemDelegate):
             painter,
             text_rect,
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            option.palette,  # type: ignore[attr-defined]
+            option.palette,
             True,
             text,
             role,

@@ -17,6 +17,9 @@ from moodlelogsmart_gui.jobs.queue import JobQueue
 from moodlelogsmart_gui.jobs.store import JobStore
 from moodlelogsmart_gui.paths import AppPaths
 from moodlelogsmart_gui.settings_file import SettingsStore
+from tests.jobs.conftest import no_worker_left_behind
+
+__all__ = ["no_worker_left_behind"]  # autouse: fails a test that leaves a worker running
 
 FAKE_WORKER = Path(__file__).parent / "workers" / "fake_worker.py"
 
