@@ -19,8 +19,9 @@ from moodlelogsmart_gui.cli.common import (
     open_data_folder,
     qt_app,
 )
-from moodlelogsmart_gui.cli.printing import print_outcome, printable
+from moodlelogsmart_gui.cli.printing import print_outcome
 from moodlelogsmart_gui.jobs.intake import Refusal, Refused, find_logs
+from moodlelogsmart_gui.terminal.listing import printable
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
@@ -36,7 +37,8 @@ _STOP_SIGNALS = tuple(s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None
 def find_inputs(items: list[str]) -> tuple[list[Path], list[Refusal]]:
     """Files as given (any type: the pipeline says what it is), folders searched for logs.
     A path that cannot be used ends the command; empty files are reported per file."""
-    found = find_logs([Path(item) for item in items], folder_limit=None, check_named_types=False)
+    paths = [Path(item) for item in items]
+    found = find_logs(paths, folder_limit=None, check_named_types=False, once=False)
     for refusal in found.refused:
         if refusal.why is not Refused.EMPTY:
             raise CliError(refusal.sentence(printable(str(refusal.path))), EXIT_USAGE)

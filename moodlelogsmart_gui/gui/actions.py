@@ -59,15 +59,12 @@ class JobActions(QObject):
 
     def update_for(self, jobs: list[Job]) -> None:
         """Save needs one completed, unexpired job; Cancel a queued/running one; and so on."""
-        states = [str(job.state) for job in jobs]
         single = jobs[0] if len(jobs) == 1 else None
-        self.save.setEnabled(
-            single is not None and str(single.state) == "completed" and not single.expired
-        )
-        self.cancel.setEnabled(any(s in ("queued", "running") for s in states))
-        self.retry.setEnabled(any(s in ("completed", "failed", "cancelled") for s in states))
-        self.remove.setEnabled(bool(jobs) and all(s != "running" for s in states))
-        self.show_log.setEnabled(single is not None and str(single.state) != "queued")
+        self.save.setEnabled(single is not None and single.result_available)
+        self.cancel.setEnabled(any(job.state.can_cancel for job in jobs))
+        self.retry.setEnabled(any(job.state.can_retry for job in jobs))
+        self.remove.setEnabled(bool(jobs) and all(job.state.can_remove for job in jobs))
+        self.show_log.setEnabled(single is not None and single.state.has_log)
 
     def context_menu(self, parent: QWidget) -> QMenu:
         menu = QMenu(parent)

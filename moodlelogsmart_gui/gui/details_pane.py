@@ -21,14 +21,13 @@ from PySide6.QtWidgets import (
 from moodlelogsmart_gui.gui import formatting as fmt
 from moodlelogsmart_gui.gui.bloom_chart import BarChart, bloom_bars, top_bars
 from moodlelogsmart_gui.gui.detected_words import detected_rows
-from moodlelogsmart_gui.gui.job_model import state_key
+from moodlelogsmart_gui.jobs.state import JobState
 
 if TYPE_CHECKING:
     from moodlelogsmart_gui.jobs.store import Job
 
 DROP_REASONS = {
     "unreadable_date": "date could not be read",
-    "duplicate": "duplicates",
     "logged_in_as": "'logged in as' events",
     "staff_activity": "teachers' and staff activity",
     "non_web_origin": "not from the web (cli, restore…)",
@@ -112,8 +111,7 @@ class DetailsPane(QScrollArea):
         status.setWordWrap(True)
         layout.addWidget(status)
         self._status = status
-        state = str(job.state)
-        if state in ("failed", "cancelled") and job.message:
+        if job.state.has_failed and job.message:
             layout.addWidget(self._failure_box(job))
         elif job.expired:
             note = QLabel(
@@ -128,15 +126,15 @@ class DetailsPane(QScrollArea):
         summary: dict[str, Any] = job.summary or {}
         if summary:
             self._add_summary(summary, layout)
-        elif state == "completed":
+        elif job.state.has_result:
             layout.addWidget(QLabel(self.tr("No summary was recorded for this job.")))
 
     def _status_line(self, job: Job) -> str:
-        state = str(job.state)
+        state = job.state
         now = self._clock()
-        if state == "running":
+        if state is JobState.RUNNING:
             return f"{fmt.stage_text(job.stage)} {int(job.percent)}%"
-        if state == "queued":
+        if state is JobState.QUEUED:
             return self.tr("Waiting for a free slot.")
         text = fmt.state_text(state)
         if job.started_at and job.finished_at:
@@ -144,9 +142,9 @@ class DetailsPane(QScrollArea):
             text = self.tr("%1 in %2").replace("%1", text).replace("%2", took)
         if job.expired:
             text += " · " + (
-                self.tr("result deleted") if state == "completed" else self.tr("log deleted")
+                self.tr("result deleted") if state.has_result else self.tr("log deleted")
             )
-        elif job.expires_at and state == "completed":
+        elif job.expires_at and state.has_result:
             text += " · " + self.tr("result kept until %1").replace(
                 "%1", fmt.clock_text(job.expires_at, now)
             )
@@ -173,13 +171,12 @@ class DetailsPane(QScrollArea):
 
     def _buttons(self, job: Job) -> QHBoxLayout:
         row = QHBoxLayout()
-        state = str(job.state)
-        if state == "completed" and not job.expired:
+        if job.result_available:
             save = QPushButton(self.tr("Save result…"))
             save.setObjectName("detailsSave")
             save.clicked.connect(lambda: self.save_requested.emit(job.id))
             row.addWidget(save)
-        if state != "queued":
+        if job.state.has_log:
             log = QPushButton(self.tr("Show log"))
             log.setObjectName("detailsShowLog")
             log.clicked.connect(lambda: self.show_log_requested.emit(job.id))
@@ -256,6 +253,3 @@ class DetailsPane(QScrollArea):
             shown.setToolTip(technical)
             form.addRow(name, shown)
         layout.addLayout(form)
-
-    def current_state(self) -> str | None:
-        return state_key(self._job) if self._job else None

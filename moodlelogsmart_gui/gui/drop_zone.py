@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from moodlelogsmart_gui.gui.icons import app_icon
-from moodlelogsmart_gui.gui.log_files import LOG_SUFFIXES
 from moodlelogsmart_gui.gui.wrapped_label import WrappedLabel
+from moodlelogsmart_gui.jobs.intake import LOG_SUFFIXES
 
 STYLE = """
 QFrame#dropZone {

@@ -20,6 +20,8 @@ from PySide6.QtCore import (
 
 from moodlelogsmart_gui.gui import formatting as fmt
 from moodlelogsmart_gui.gui.icons import state_colour, state_icon
+from moodlelogsmart_gui.jobs.state import JobState
+from moodlelogsmart_gui.jobs.store import FailureReason
 
 if TYPE_CHECKING:
     from moodlelogsmart_gui.jobs.queue import JobQueue
@@ -46,7 +48,6 @@ class Column(enum.IntEnum):
 
 
 HEADERS = ("File", "State", "Events in", "Kept", "Started", "Duration", "Deleted")
-STATE_RANK = {"running": 0, "queued": 1, "failed": 2, "cancelled": 3, "completed": 4}
 
 
 def state_key(job: Job) -> str:
@@ -77,7 +78,7 @@ class JobTableModel(QAbstractTableModel):
         queue.job_updated.connect(self._on_updated)
         queue.job_finished.connect(self._on_updated)
         queue.job_removed.connect(self._on_removed)
-        queue.purge_finished.connect(self._on_purged)
+        queue.jobs_changed.connect(self.refresh_rows)
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self._tick)
@@ -164,11 +165,6 @@ class JobTableModel(QAbstractTableModel):
         self._reindex()
         self.endRemoveRows()
 
-    def _on_purged(self, report: Any) -> None:
-        """The purge marks jobs expired without a per-job signal: refresh those rows."""
-        for job_id in getattr(report, "expired_ids", None) or []:
-            self._on_updated(str(job_id))
-
     def refresh_rows(self) -> None:
         """Read every shown job again (new settings move every expiry time at once)."""
         for row, job in enumerate(self._rows):
@@ -185,7 +181,7 @@ class JobTableModel(QAbstractTableModel):
         """Durations of running jobs move every second; expiry texts every 30 s."""
         self._ticks += 1
         for row, job in enumerate(self._rows):
-            if str(job.state) == "running":
+            if job.state is JobState.RUNNING:
                 index = self.index(row, Column.DURATION)
                 self.dataChanged.emit(index, index)
         if self._ticks % 30 == 0 and self._rows:
@@ -240,7 +236,7 @@ class JobTableModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return self._sort_key(job, column)
         if role == PROGRESS_ROLE:
-            return int(job.percent) if str(job.state) == "running" else None
+            return int(job.percent) if job.state is JobState.RUNNING else None
         if role == Qt.ItemDataRole.DecorationRole and column == Column.STATE:
             return state_icon(state_key(job))
         if role == Qt.ItemDataRole.ForegroundRole and column == Column.STATE:
@@ -256,13 +252,13 @@ class JobTableModel(QAbstractTableModel):
 
     def _display(self, job: Job, column: Column) -> str:
         now = self._clock()
-        state = str(job.state)
+        state = job.state
         if column == Column.FILE:
             return job.input_name
         if column == Column.STATE:
-            if state == "running":
+            if state is JobState.RUNNING:
                 return f"{fmt.stage_text(job.stage)} {int(job.percent)}%"
-            if state in ("failed", "cancelled") and job.reason and str(job.reason) != "cancelled":
+            if state.has_failed and job.reason and job.reason != FailureReason.CANCELLED:
                 return f"{fmt.state_text(state)}: {fmt.reason_text(str(job.reason))}"
             return fmt.state_text(state)
         if column == Column.EVENTS_IN:
@@ -276,7 +272,7 @@ class JobTableModel(QAbstractTableModel):
         if column == Column.EXPIRES:
             if job.expired:
                 return self.tr("expired")
-            if state in ("queued", "running"):
+            if state.is_active:
                 return ""
             if state in ("failed", "cancelled"):  # no result: only the log is kept
                 return self.tr("log %1").replace("%1", fmt.until_text(job.expires_at, now))
@@ -288,7 +284,7 @@ class JobTableModel(QAbstractTableModel):
         if column == Column.FILE:
             return job.input_name.casefold()
         if column == Column.STATE:
-            return STATE_RANK.get(str(job.state), 9)
+            return job.state.rank
         if column == Column.EVENTS_IN:
             return -1 if job.rows_in is None else job.rows_in
         if column == Column.KEPT:

@@ -39,6 +39,7 @@ from moodlelogsmart_gui.gui.window_menus import (
     show_about,
 )
 from moodlelogsmart_gui.jobs.queue import CLOSED_MESSAGE, JobSubmitError
+from moodlelogsmart_gui.jobs.state import JobState
 
 if TYPE_CHECKING:
     from moodlelogsmart_gui.jobs.queue import JobQueue
@@ -140,7 +141,7 @@ class MainWindow(QMainWindow):
         a = self.job_actions
         a.add_files.triggered.connect(self.choose_files)
         a.save.triggered.connect(self.save_selected)
-        a.cancel.triggered.connect(lambda: self._for_selected(self.queue.cancel, "queued running"))
+        a.cancel.triggered.connect(self.cancel_selected)
         a.retry.triggered.connect(self.retry_selected)
         a.remove.triggered.connect(self.remove_selected)
         a.show_log.triggered.connect(self.show_selected_log)
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
         self.queue.job_removed.connect(lambda _id: self._on_selection_changed())
         self.queue.purge_finished.connect(lambda _report: self._refresh_selected())
         self.queue.counts_changed.connect(self._on_counts_changed)
+        self.queue.jobs_changed.connect(self._refresh_selected)
         self.model.rowsInserted.connect(self._on_rows_inserted)
         self.model.rowsRemoved.connect(lambda *_: self._update_layout())
         self.model.modelReset.connect(self._update_layout)
@@ -258,14 +260,13 @@ class MainWindow(QMainWindow):
             return
         if not self.isActiveWindow():
             self.notifier.notify(self._finished_title(job), job.message or job.input_name)
-        if str(job.state) == "completed":
+        if job.state.has_result:
             self.saver.offer(job_id)
 
     def _finished_title(self, job: Job) -> str:
-        state = str(job.state)
-        if state == "completed":
+        if job.state is JobState.COMPLETED:
             return self.tr("%1 is ready to save").replace("%1", job.input_name)
-        if state == "failed":
+        if job.state is JobState.FAILED:
             return self.tr("%1 failed").replace("%1", job.input_name)
         return self.tr("%1 was cancelled").replace("%1", job.input_name)
 
@@ -312,22 +313,19 @@ class MainWindow(QMainWindow):
             self.saver.save(jobs[0].id)
 
     def retry_selected(self) -> None:
-        """Failed or cancelled jobs are retried by the queue; a completed one runs its file
-        again (the queue's retry is only for failed or cancelled jobs)."""
+        """Every finished job runs again as a new job, with the same options."""
         for job in self.selected_jobs():
             try:
-                if str(job.state) == "completed":
-                    self.queue.submit(Path(job.source_path))
-                elif str(job.state) in ("failed", "cancelled"):
-                    self.queue.retry(job.id)
+                if job.state.can_retry:
+                    self.queue.rerun(job.id)
             except JobSubmitError as err:
                 self.notice.show_notice(f"{job.input_name}: {err}")
 
     def remove_selected(self) -> None:
         """Remove the selected jobs; a result that is still kept is only deleted once the
         person has said so (one wrong click on Delete loses nothing)."""
-        jobs = [job for job in self.selected_jobs() if str(job.state) != "running"]
-        kept = [job for job in jobs if str(job.state) == "completed" and not job.expired]
+        jobs = [job for job in self.selected_jobs() if job.state.can_remove]
+        kept = [job for job in jobs if job.result_available]
         if kept and not confirm_remove(self, jobs, kept):
             return
         for job in jobs:
@@ -340,10 +338,10 @@ class MainWindow(QMainWindow):
             text = self.tr("%n job(s) removed from the history.", "", count)
             self.status.showMessage(text, 6000)
 
-    def _for_selected(self, command: Callable[[str], None], states: str) -> None:
+    def cancel_selected(self) -> None:
         for job in self.selected_jobs():
-            if str(job.state) in states.split():
-                command(job.id)
+            if job.state.can_cancel:
+                self.queue.cancel(job.id)
 
     def show_selected_log(self) -> None:
         jobs = self.selected_jobs()
@@ -414,7 +412,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         for job in self.queue.jobs():
-            if str(job.state) == "running":
+            if job.state is JobState.RUNNING:
                 self.queue.cancel(job.id, CLOSED_MESSAGE)
         self.save_window_state()
         event.accept()

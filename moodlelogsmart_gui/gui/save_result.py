@@ -51,7 +51,6 @@ class ResultSaver(QObject):
         self._waiting: deque[str] = deque()
         self._dialog_open = False
         self.ask_each = True
-        self.copies_in_flight = 0
 
     # -- the ready-to-save offers ---------------------------------------------------------
     def offer(self, job_id: str) -> None:
@@ -64,9 +63,6 @@ class ResultSaver(QObject):
     def waiting(self) -> list[str]:
         return list(self._waiting)
 
-    def dialog_open(self) -> bool:
-        return self._dialog_open
-
     def window_activated(self) -> None:
         """The window came back to the front: ask about the results that became ready."""
         QTimer.singleShot(0, self._next_offer)
@@ -78,21 +74,18 @@ class ResultSaver(QObject):
             return
         job_id = self._waiting.popleft()
         job = self._queue.job(job_id)
-        if job is not None and str(job.state) == "completed" and not job.expired:
+        if job is not None and job.result_available:
             self.save(job_id)
         else:
             QTimer.singleShot(0, self._next_offer)
 
     # -- saving -----------------------------------------------------------------------------
-    def can_save(self, job: Job | None) -> bool:
-        return job is not None and str(job.state) == "completed" and not job.expired
-
     def save(self, job_id: str) -> None:
         """Ask where to save the job's ZIP, then copy it there off the GUI thread."""
         job = self._queue.job(job_id)
         if job is None:
             return
-        if job.expired or (str(job.state) == "completed" and not job.result_path):
+        if job.expired or (job.state.has_result and not job.result_path):
             hours = f"{self._ttl_hours():g}"
             QMessageBox.information(
                 self._window,
@@ -102,7 +95,7 @@ class ResultSaver(QObject):
                 ).replace("%1", hours),
             )
             return
-        if str(job.state) != "completed" or not job.result_path:
+        if not job.state.has_result or not job.result_path:
             return
         folder = str(self._state.value(LAST_FOLDER_KEY, str(Path.home())))
         suggested = str(Path(folder) / default_name(job, self._clock()))
@@ -127,10 +120,8 @@ class ResultSaver(QObject):
 
     def copy(self, job_id: str, src: Path, dest: Path) -> None:
         """Copy under a temporary name, then rename; the outcome arrives as a signal."""
-        self.copies_in_flight += 1
 
         def done(_result: Any, error: BaseException | None) -> None:
-            self.copies_in_flight -= 1
             if error is None:
                 self.saved.emit(job_id, str(dest))
                 return

@@ -15,6 +15,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from moodlelogsmart_gui.jobs.store import Job, JobState
+from moodlelogsmart_gui.paths import RULES_PRESETS, rules_preset_path
+from moodlelogsmart_gui.settings import Settings
 
 
 class JobSubmitError(Exception):
@@ -123,11 +125,13 @@ def find_logs(
     depth: int = MAX_FOLDER_DEPTH,
     folder_limit: int | None = MAX_FOLDER_FILES,
     check_named_types: bool = True,
+    once: bool = True,
 ) -> FoundLogs:
     """Sort ``paths`` into log files to queue and refusals. Folders contribute the log
     files inside them (``depth`` levels, at most ``folder_limit`` each); every file is
     checked once and taken once. ``check_named_types=False`` takes a file named directly
-    whatever its suffix (the command line: the pipeline then says what it is)."""
+    whatever its suffix (the command line: the pipeline then says what it is);
+    ``once=False`` takes a file named twice twice (the command line: two jobs)."""
     result = FoundLogs()
     seen: set[Path] = set()
     for path in paths:
@@ -147,7 +151,7 @@ def find_logs(
             candidates, check_type = [path], check_named_types
         for candidate in candidates:
             key = candidate.absolute()
-            if key in seen:
+            if once and key in seen:
                 continue
             seen.add(key)
             refusal = check_file(candidate, check_type=check_type)
@@ -217,3 +221,53 @@ def new_job(
         rules_file=rules_file,
         timeout_seconds=timeout_seconds,
     )
+
+
+def rules_for_job(rules_file: str | None, settings: Settings) -> str:
+    """The rules file a new job uses ("" = built-in): the one given (a path or a preset
+    name), else the custom file of the settings, else their classification preset."""
+    rules = settings.rules_file if rules_file is None else rules_file
+    if rules_file is None and not rules:
+        rules = settings.classification
+    preset = rules_preset_path(rules) if rules else None
+    if preset is not None and not Path(rules).expanduser().is_file():
+        return "" if preset.name == RULES_PRESETS["moodlelogsmart"] else str(preset)
+    if rules and not Path(rules).expanduser().is_file():
+        raise JobSubmitError(f"The rules file {rules} does not exist; choose another.")
+    return str(Path(rules).expanduser().absolute()) if rules else ""
+
+
+def prepare_job(
+    copy_from: Path,
+    source: Path,
+    input_name: str,
+    settings: Settings,
+    *,
+    pseudonymize: bool | None,
+    rules_file: str | None,
+    now: float,
+    secret_file: Path,
+    input_file: str,
+) -> tuple[Job, dict[str, object]]:
+    """A new queued job for ``copy_from`` (checked now) and its ``job.json``; options left
+    as None come from ``settings``. Raises :class:`JobSubmitError` with one sentence."""
+    st = validate_source(copy_from)
+    rules = rules_for_job(rules_file, settings)
+    pseudo = settings.pseudonymize if pseudonymize is None else bool(pseudonymize)
+    job = new_job(
+        source,
+        input_name,
+        st.st_size,
+        now=now,
+        pseudonymize=pseudo,
+        rules_file=rules,
+        timeout_seconds=int(settings.job_timeout_seconds),
+    )
+    config: dict[str, object] = {
+        "input": input_file,
+        "original_name": input_name,
+        "pseudonymize": pseudo,
+        "rules_file": rules or None,
+        "secret_file": str(secret_file.absolute()),
+    }
+    return job, config

@@ -20,20 +20,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from moodlelogsmart_gui.jobs.state import JobState
 from moodlelogsmart_gui.settings import DEFAULT_JOB_TIMEOUT_SECONDS
 
+__all__ = ["FailureReason", "Job", "JobState", "JobStore", "StoreError"]
+
 log = logging.getLogger(__name__)
-
-
-class JobState(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-TERMINAL_STATES = frozenset({JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED})
 
 
 class FailureReason(StrEnum):
@@ -74,7 +66,12 @@ class Job:
 
     @property
     def is_terminal(self) -> bool:
-        return self.state in TERMINAL_STATES
+        return self.state.is_final
+
+    @property
+    def result_available(self) -> bool:
+        """A completed job whose result the cleanup has not deleted yet."""
+        return self.state.has_result and not self.expired
 
 
 class StoreError(Exception):
@@ -85,7 +82,8 @@ class StoreCorruptError(StoreError):
     """The history file is not a usable database."""
 
 
-_COLUMNS = tuple(field.name for field in dataclasses.fields(Job))
+_COLUMNS = tuple(field.name for field in dataclasses.fields(Job) if field.name != "expires_at")
+"""Stored columns: ``expires_at`` is computed from the retention policy when read."""
 
 _MIGRATIONS: tuple[str, ...] = (
     # 1: the jobs table.
@@ -119,6 +117,10 @@ _MIGRATIONS: tuple[str, ...] = (
         DEFAULT {DEFAULT_JOB_TIMEOUT_SECONDS};
     CREATE INDEX jobs_state_finished ON jobs (state, finished_at);
     CREATE INDEX jobs_queued_at ON jobs (queued_at);
+    """,
+    # 3: expires_at was never written (it follows the settings); computed when read.
+    """
+    ALTER TABLE jobs DROP COLUMN expires_at;
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -345,6 +347,7 @@ def _from_row(row: sqlite3.Row | tuple[Any, ...]) -> Job:
     data["reason"] = FailureReason(data["reason"]) if data["reason"] else None
     data["expired"] = bool(data["expired"])
     data["pseudonymize"] = bool(data["pseudonymize"])
+    data["expires_at"] = None
     try:
         data["summary"] = json.loads(data["summary"]) if data["summary"] else None
     except ValueError:

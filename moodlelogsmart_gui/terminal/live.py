@@ -19,6 +19,8 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from moodlelogsmart_gui.jobs.state import JobState
+
 if TYPE_CHECKING:
     from moodlelogsmart_gui.jobs.store import Job
 
@@ -43,7 +45,7 @@ class JobLine:
 
     @classmethod
     def from_job(cls, job: Job, events: int | None = None) -> JobLine:
-        running = str(job.state) == "running"
+        running = job.state is JobState.RUNNING
         return cls(
             name=job.input_name,
             running=running,

@@ -27,6 +27,7 @@ class FakeQueue(QObject):
     job_updated = Signal(str)
     job_finished = Signal(str)
     job_removed = Signal(str)
+    jobs_changed = Signal()
     purge_finished = Signal(object)
     counts_changed = Signal(int, int)
 
@@ -66,8 +67,8 @@ class FakeQueue(QObject):
         self.calls.append(("cancel", job_id))
         self.update(job_id, finished=True, state=JobState.CANCELLED, reason=FailureReason.CANCELLED)
 
-    def retry(self, job_id: str) -> str:
-        self.calls.append(("retry", job_id))
+    def rerun(self, job_id: str) -> str:
+        self.calls.append(("rerun", job_id))
         return self.submit(Path(self._jobs[job_id].source_path))
 
     def remove(self, job_id: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from moodlelogsmart_gui.gui.job_model import Column
 from moodlelogsmart_gui.gui.log_viewer import LogViewer
 from moodlelogsmart_gui.gui.main_window import MainWindow
+from moodlelogsmart_gui.settings import Settings
 from tests.gui.conftest import DialogLog, write_log
 
 
@@ -125,14 +127,17 @@ def test_a_failed_copy_is_one_sentence(
 
 
 def test_an_expired_job_cannot_be_saved_and_says_why(
-    window: MainWindow, qtbot: Any, tmp_path: Path, dialogs: DialogLog, store: Any
+    window: MainWindow, qtbot: Any, tmp_path: Path, dialogs: DialogLog
 ) -> None:
     window.job_actions.ask_each.setChecked(False)
     window.add_paths([write_log(tmp_path, "old.csv")])
     qtbot.waitUntil(lambda: row_texts(window).get("old.csv") == "Completed", timeout=10000)
     job_id = job_id_of(window, "old.csv")
-    store.update(job_id, expired=True, result_path=None)  # what the purge records
-    window.queue.job_updated.emit(job_id)
+    # The real clean-up, with results kept for no time at all.
+    window.queue.apply_settings(dataclasses.replace(Settings(), ttl_completed_hours=0.0))
+    with qtbot.waitSignal(window.queue.purge_finished, timeout=5000) as purged:
+        window.queue.purge_now()
+    assert purged.args[0].expired_ids == [job_id]
     window.select_job(job_id)
     assert cell(window, "old.csv", Column.EXPIRES) == "expired"
     assert not window.job_actions.save.isEnabled()

@@ -137,16 +137,16 @@ def test_retry_uses_the_source_file_and_asks_again_when_it_is_gone(
     queue = make_queue("exit3")
     failed = wait_finished(qtbot, queue, queue.submit(user_log))
     assert failed.state == JobState.FAILED
-    with pytest.raises(JobSubmitError, match="Only a failed or cancelled"):
-        queue.retry(queue.submit(user_log))
+    with pytest.raises(JobSubmitError, match="Only a finished job"):
+        queue.rerun(queue.submit(user_log))
     make_queue.use_worker(queue, "ok")
-    again = wait_finished(qtbot, queue, queue.retry(failed.id))
+    again = wait_finished(qtbot, queue, queue.rerun(failed.id))
     assert again.state == JobState.COMPLETED and again.id != failed.id
     assert again.input_name == failed.input_name and again.source_path == failed.source_path
     moved = user_log.with_name("moved.csv")
     user_log.rename(moved)
     with pytest.raises(JobSubmitError, match="no longer where it was; add it again"):
-        queue.retry(failed.id)
+        queue.rerun(failed.id)
 
 
 def test_retry_prefers_a_kept_input_copy(
@@ -154,12 +154,11 @@ def test_retry_prefers_a_kept_input_copy(
 ) -> None:
     queue = make_queue("ok")
     job = wait_finished(qtbot, queue, queue.submit(user_log))
-    store = queue._store
-    store.update(job.id, state=JobState.FAILED, reason=FailureReason.INTERRUPTED)
+    assert job.state == JobState.COMPLETED  # a completed job runs again too
     kept = app_paths.jobs / job.id / "input.csv"
     kept.write_text(user_log.read_text(encoding="utf-8"), encoding="utf-8")
     user_log.unlink()
-    assert wait_finished(qtbot, queue, queue.retry(job.id)).state == JobState.COMPLETED
+    assert wait_finished(qtbot, queue, queue.rerun(job.id)).state == JobState.COMPLETED
 
 
 def test_remove_deletes_row_and_files_but_never_a_running_job(
@@ -212,12 +211,15 @@ def test_start_recovers_interrupted_and_queued_jobs_from_an_earlier_run(
 
 
 def test_a_stuck_running_row_is_failed_by_the_purge(
-    qtbot: QtBot, make_queue: QueueFactory, user_log: Path
+    qtbot: QtBot, make_queue: QueueFactory, app_paths: AppPaths
 ) -> None:
+    """A row left running by another process (not recovered at start) past its limit."""
     now = [1_900_000_000.0]
-    queue = make_queue("ok", clock=lambda: now[0])
-    job = wait_finished(qtbot, queue, queue.submit(user_log))
-    queue._store.update(job.id, state=JobState.RUNNING, started_at=now[0], finished_at=None)
+    store = JobStore(app_paths.history_db)
+    job = job_row(state=JobState.RUNNING, queued_at=now[0], started_at=now[0])
+    store.add(job)
+    store.close()
+    queue = make_queue("ok", start=False, clock=lambda: now[0])
     now[0] += 601
     with qtbot.waitSignal(queue.purge_finished, timeout=5000) as purged:
         queue.purge_now()
@@ -256,7 +258,7 @@ def test_the_timer_purges_and_apply_settings_rearms_it_and_resizes_the_pool(
         queue._settings, cleanup_interval_seconds=7200, concurrent_jobs=2, job_timeout_seconds=42
     )
     queue.apply_settings(changed)
-    assert queue._timer.interval() == 7200 * 1000 and queue._pool.maxThreadCount() == 2
+    assert queue._pool.maxThreadCount() == 2
     assert 7000 < queue.next_purge_at() - time.time() <= 7200
     job = wait_finished(qtbot, queue, queue.submit(user_log))
     assert job.timeout_seconds == 42
@@ -423,16 +425,50 @@ def test_a_history_locked_by_another_program_delays_records_but_loses_none(
             pass
         assert finished.args == [job_id]
         assert any("will retry" in r.getMessage() for r in caplog.records)
-        assert queue.job(job_id).state == JobState.RUNNING  # not recorded yet
+        # The live table (what the views show) has the end at once; the history later.
+        assert queue.job(job_id).state == JobState.COMPLETED
     finally:
         assert holder.stdin is not None
         holder.stdin.write("\n")
         holder.stdin.close()
         holder.wait(timeout=10)
-    qtbot.waitUntil(lambda: queue.job(job_id).state == JobState.COMPLETED, timeout=5000)
-    job = queue.job(job_id)
-    assert job.rows_in == 1 and job.result_path
+
+    def recorded() -> Job | None:
+        return store.get(job_id)
+
+    qtbot.waitUntil(lambda: getattr(recorded(), "state", None) == JobState.COMPLETED, timeout=5000)
+    job = recorded()
+    assert job is not None and job.rows_in == 1 and job.result_path
     worker.command = fake_worker("ok")
     assert wait_finished(qtbot, queue, queue.submit(user_log)).state == JobState.COMPLETED
     queue.shutdown()
     store.close()
+
+
+def test_rerun_of_a_completed_job_keeps_its_options(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "my rules.toml"
+    rules.write_text("# rules\n", encoding="utf-8")
+    queue = make_queue("ok")  # the settings say: no pseudonyms, built-in rules
+    first = wait_finished(
+        qtbot, queue, queue.submit(user_log, pseudonymize=True, rules_file=str(rules))
+    )
+    assert first.state == JobState.COMPLETED and first.state.can_retry
+    again = wait_finished(qtbot, queue, queue.rerun(first.id))
+    assert again.id != first.id and again.state == JobState.COMPLETED
+    assert (again.pseudonymize, again.rules_file) == (True, str(rules.absolute()))
+    assert (again.input_name, again.source_path) == (first.input_name, first.source_path)
+
+
+def test_views_read_the_live_table_not_the_database(
+    qtbot: QtBot, make_queue: QueueFactory, user_log: Path
+) -> None:
+    """What the queue reports does not change when the database is edited behind its back,
+    and progress reaches the history at most once a second."""
+    queue = make_queue("ok")
+    job = wait_finished(qtbot, queue, queue.submit(user_log))
+    queue._store.update(job.id, message="edited elsewhere")
+    assert queue.job(job.id) is not None and queue.job(job.id).message == job.message
+    with qtbot.waitSignal(queue.jobs_changed, timeout=2000):
+        queue.apply_settings(dataclasses.replace(queue._settings, ttl_completed_hours=2.0))
