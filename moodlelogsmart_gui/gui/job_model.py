@@ -74,6 +74,7 @@ class JobTableModel(QAbstractTableModel):
         self._row_of: dict[str, int] = {}
         self._pending: list[Job] = []
         self._stale: set[str] = set()
+        queue.jobs_added.connect(self._on_many_added)
         queue.job_added.connect(self._on_added)
         queue.job_updated.connect(self._on_updated)
         queue.job_finished.connect(self._on_updated)
@@ -129,16 +130,20 @@ class JobTableModel(QAbstractTableModel):
 
     # -- queue signals ---------------------------------------------------------------------
     def _on_added(self, job_id: str) -> None:
-        if job_id in self._row_of:
-            self._on_updated(job_id)
-            return
-        job = self._queue.job(job_id)
-        if job is None:
+        if job_id not in self._row_of:
+            self._on_many_added([job_id])
+
+    def _on_many_added(self, job_ids: list[str]) -> None:
+        """A drop of a thousand files is one insertion (and one re-sort), not a thousand."""
+        jobs = [job for job_id in dict.fromkeys(job_ids) if job_id not in self._row_of
+                and (job := self._queue.job(job_id)) is not None]  # fmt: skip
+        if not jobs:
             return
         row = len(self._rows)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._rows.append(job)
-        self._row_of[job_id] = row
+        self.beginInsertRows(QModelIndex(), row, row + len(jobs) - 1)
+        for offset, job in enumerate(jobs):
+            self._rows.append(job)
+            self._row_of[job.id] = row + offset
         self.endInsertRows()
 
     def _on_updated(self, job_id: str) -> None:
@@ -228,7 +233,7 @@ class JobTableModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         job = self._rows[index.row()]
-        column = Column(index.column())
+        column = index.column()  # an int: Column(...) per call is slow, and IntEnum compares
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(job, column)
         if role == JOB_ROLE:
@@ -250,7 +255,7 @@ class JobTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def _display(self, job: Job, column: Column) -> str:
+    def _display(self, job: Job, column: int) -> str:
         now = self._clock()
         state = job.state
         if column == Column.FILE:
@@ -279,7 +284,7 @@ class JobTableModel(QAbstractTableModel):
             return fmt.until_text(job.expires_at, now)
         return ""
 
-    def _sort_key(self, job: Job, column: Column) -> Any:
+    def _sort_key(self, job: Job, column: int) -> Any:
         now = self._clock()
         if column == Column.FILE:
             return job.input_name.casefold()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
 import uuid
@@ -271,3 +272,42 @@ def prepare_job(
         "secret_file": str(secret_file.absolute()),
     }
     return job, config
+
+
+def input_extension(name: str) -> str:
+    """The input copy's extension: the original's, lower-cased and plain, else ``csv``."""
+    ext = Path(name).suffix.lower().lstrip(".")
+    return ext if re.fullmatch(r"[a-z0-9]{1,10}", ext) else "csv"
+
+
+def prepare_jobs(
+    files: list[tuple[Path, Path, str]],
+    settings: Settings,
+    *,
+    pseudonymize: bool | None,
+    rules_file: str | None,
+    now: float,
+    secret_file: Path,
+) -> tuple[list[tuple[Job, dict[str, object], Path]], list[tuple[Path, str]]]:
+    """:func:`prepare_job` for each (copy from, source, name): (job, job.json, copy from)
+    for those that may run, (source, sentence) for those refused."""
+    made: list[tuple[Job, dict[str, object], Path]] = []
+    refused: list[tuple[Path, str]] = []
+    for copy_from, source, input_name in files:
+        try:
+            job, config = prepare_job(
+                copy_from,
+                source,
+                input_name,
+                settings,
+                pseudonymize=pseudonymize,
+                rules_file=rules_file,
+                now=now,
+                secret_file=secret_file,
+                input_file=f"input.{input_extension(input_name)}",
+            )
+        except JobSubmitError as err:
+            refused.append((source, str(err)))
+            continue
+        made.append((job, config, copy_from))
+    return made, refused

@@ -61,6 +61,12 @@ class LiveJobs:
         self._history.store.add(job)
         self._jobs[job.id] = job
 
+    def add_many(self, jobs: list[Job]) -> None:
+        """New jobs in one history transaction (may raise ``StoreError``: none is kept)."""
+        self._history.store.add_many(jobs)
+        for job in jobs:
+            self._jobs[job.id] = job
+
     def change(self, job_id: str, **changes: Any) -> Job | None:
         """Change a job now and in the history (a failed write is retried later)."""
         job = self._apply(job_id, changes)

@@ -16,8 +16,9 @@ from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 
 from moodlelogsmart_gui import paths as paths_module
 from moodlelogsmart_gui.jobs.cleanup import Cleanup
+from moodlelogsmart_gui.jobs.copying import CopyLine
 from moodlelogsmart_gui.jobs.history import HistoryWriter
-from moodlelogsmart_gui.jobs.intake import JobSubmitError, ensure_secret, prepare_job
+from moodlelogsmart_gui.jobs.intake import JobSubmitError, ensure_secret, prepare_jobs
 from moodlelogsmart_gui.jobs.live import PROGRESS_WRITE_SECONDS, LiveJobs
 from moodlelogsmart_gui.jobs.outcome import RunOutcome, tidy_job_folder
 from moodlelogsmart_gui.jobs.retention import PurgeReport, RetentionPolicy, remove_job_folder
@@ -25,12 +26,7 @@ from moodlelogsmart_gui.jobs.run_order import RunOrder
 from moodlelogsmart_gui.jobs.runner import JobRunner, RunnerSignals
 from moodlelogsmart_gui.jobs.state import JobState
 from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobStore, StoreError
-from moodlelogsmart_gui.jobs.tasks import (
-    CopySignals,
-    InputCopyTask,
-    find_input_copy,
-    input_extension,
-)
+from moodlelogsmart_gui.jobs.tasks import find_input_copy
 from moodlelogsmart_gui.jobs.worker_process import ProcessFactory, command_factory
 from moodlelogsmart_gui.paths import AppPaths
 from moodlelogsmart_gui.settings import Settings
@@ -54,6 +50,7 @@ class JobQueue(QObject):
     """
 
     job_added = Signal(str)
+    jobs_added = Signal(list)  # job ids added together (then job_added for each)
     job_updated = Signal(str)
     job_finished = Signal(str)
     job_removed = Signal(str)
@@ -91,14 +88,15 @@ class JobQueue(QObject):
         self._order = RunOrder(self._still_queued)
         self._runners: dict[str, JobRunner] = {}
         self._events_read: dict[str, int] = {}
-        self._copies: dict[str, InputCopyTask] = {}
+        self._copies = CopyLine(self._io_pool, parent=self)
+        self._copies.copied.connect(self._on_copied)
         self._cleanup = Cleanup(
             paths,
             self._live,
             self._io_pool,
             clock,
             busy_ids=self._busy_ids,
-            fail_stuck=self._fail_stuck,
+            fail_stuck=lambda job_id, now: self._fail(job_id, STUCK_MESSAGE, now),
             parent=self,
         )
         self._cleanup.policy = self._policy
@@ -124,23 +122,20 @@ class JobQueue(QObject):
         now = self._clock()
         for job in self._live.in_state(JobState.RUNNING):
             if job.id not in self._runners:
-                self._finish(
-                    job.id, RunOutcome.failure(FailureReason.INTERRUPTED, INTERRUPTED_MESSAGE, now)
-                )
-                tidy_job_folder(self._paths.jobs / job.id, keep_result=False)
-        if not resume_queued:
-            return
-        for job in reversed(self._live.in_state(JobState.QUEUED)):
+                self._fail(job.id, INTERRUPTED_MESSAGE, now)
+        for job in reversed(self._live.in_state(JobState.QUEUED) if resume_queued else []):
             if job.id in self._order or job.id in self._copies or job.id in self._runners:
                 continue
             if find_input_copy(self._paths.jobs / job.id) is None:
-                self._finish(
-                    job.id, RunOutcome.failure(FailureReason.INTERRUPTED, LOST_COPY_MESSAGE, now)
-                )
-                tidy_job_folder(self._paths.jobs / job.id, keep_result=False)
+                self._fail(job.id, LOST_COPY_MESSAGE, now)
             else:
                 self._order.add(job.id, ready=True)
                 self._live.change(job.id, stage="")
+
+    def _fail(self, job_id: str, message: str, now: float) -> None:
+        """A job this app is not running any more: failed as interrupted, its files tidied."""
+        self._finish(job_id, RunOutcome.failure(FailureReason.INTERRUPTED, message, now))
+        tidy_job_folder(self._paths.jobs / job_id, keep_result=False)
 
     def shutdown(self, *, cancel_running: bool = True) -> None:
         """Stop the timer, cancel (or let finish) running jobs and wait for every worker."""
@@ -150,6 +145,7 @@ class JobQueue(QObject):
             for runner in list(self._runners.values()):
                 runner.request_cancel(CLOSED_MESSAGE)
         self._pool.waitForDone(-1)
+        self._copies.start_all()
         self._io_pool.waitForDone(-1)
         for job_id, runner in list(self._runners.items()):
             if runner.outcome is not None:
@@ -176,43 +172,53 @@ class JobQueue(QObject):
     ) -> str:
         """Validate quickly, record the job as queued, copy the file in the background."""
         source = Path(source)
-        return self._submit(source, source, source.name, pseudonymize, rules_file)
+        return self._one(
+            self._submit_all([(source, source, source.name)], pseudonymize, rules_file)
+        )
 
-    def _submit(
+    @staticmethod
+    def _one(submitted: tuple[list[str], list[tuple[Path, str]]]) -> str:
+        job_ids, refused = submitted
+        if refused:
+            raise JobSubmitError(refused[0][1])
+        return job_ids[0]
+
+    def submit_many(self, sources: list[Path]) -> tuple[list[str], list[tuple[Path, str]]]:
+        """Many files at once (a drop), one history transaction: (new ids, refused files)."""
+        triples = [(Path(p), Path(p), Path(p).name) for p in sources]
+        return self._submit_all(triples, None, None)
+
+    def _submit_all(
         self,
-        copy_from: Path,
-        source: Path,
-        input_name: str,
+        files: list[tuple[Path, Path, str]],
         pseudonymize: bool | None,
         rules_file: str | None,
-    ) -> str:
+    ) -> tuple[list[str], list[tuple[Path, str]]]:
+        """``files``: (copy from, source path to record, name to show) each."""
         if self._closing:
             raise JobSubmitError("The app is closing; add the file again after it restarts.")
-        job, config = prepare_job(
-            copy_from,
-            source,
-            input_name,
+        made, refused = prepare_jobs(
+            files,
             self._settings,
             pseudonymize=pseudonymize,
             rules_file=rules_file,
             now=self._clock(),
             secret_file=self._paths.secret_file,
-            input_file=f"input.{input_extension(input_name)}",
         )
-        job_id = job.id
         try:
-            self._live.add(job)
+            self._live.add_many([job for job, _config, _src in made])
         except StoreError as err:
-            raise JobSubmitError(str(err)) from None
-        signals = CopySignals(self)
-        signals.copied.connect(self._on_copied, _QUEUED)
-        task = InputCopyTask(job_id, copy_from, self._paths.jobs / job_id, config, signals)
-        self._copies[job_id] = task
-        self._order.add(job_id)
-        self._io_pool.start(task)
-        self.job_added.emit(job_id)
+            return [], refused + [(Path(job.source_path), str(err)) for job, _c, _s in made]
+        for job, config, copy_from in made:
+            self._copies.add(job.id, copy_from, self._paths.jobs / job.id, config)
+            self._order.add(job.id)
+        self._copies.start(self._still_queued)
+        job_ids = [job.id for job, _config, _src in made]
+        self.jobs_added.emit(job_ids)
+        for job_id in job_ids:
+            self.job_added.emit(job_id)
         self._emit_counts()
-        return job_id
+        return job_ids, refused
 
     def cancel(self, job_id: str, message: str = "Cancelled.") -> None:
         """Stop a running job or drop a queued one; finished jobs are left as they are."""
@@ -229,8 +235,7 @@ class JobQueue(QObject):
             tidy_job_folder(self._paths.jobs / job_id, keep_result=False)
 
     def rerun(self, job_id: str) -> str:
-        """A finished job again, as a new job with the same options: from the kept input
-        copy, else from the original file."""
+        """A finished job again, same options, from the kept input copy else the original."""
         job = self._live.get(job_id)
         if job is None:
             raise JobSubmitError("That job is no longer in the history.")
@@ -242,9 +247,8 @@ class JobQueue(QObject):
             raise JobSubmitError(
                 f"The file {job.input_name} is no longer where it was; add it again."
             )
-        return self._submit(
-            copy_from, Path(job.source_path), job.input_name, job.pseudonymize, job.rules_file
-        )
+        again = (copy_from, Path(job.source_path), job.input_name)
+        return self._one(self._submit_all([again], job.pseudonymize, job.rules_file))
 
     def remove(self, job_id: str) -> None:
         """Delete a job's history row and files; refused while it runs."""
@@ -294,9 +298,7 @@ class JobQueue(QObject):
     def _on_copied(self, job_id: str, error: str | None) -> None:
         if self._closed:
             return
-        task = self._copies.pop(job_id, None)
-        if task is not None:
-            task.signals.deleteLater()
+        self._copies.start(self._still_queued)
         job = self._live.get(job_id)
         folder = self._paths.jobs / job_id
         if job is None or job.state != JobState.QUEUED:
@@ -380,11 +382,7 @@ class JobQueue(QObject):
         return self._cleanup.next_at()
 
     def _busy_ids(self) -> set[str]:
-        return set(self._runners) | set(self._copies) | self._order.ids()
-
-    def _fail_stuck(self, job_id: str, now: float) -> None:
-        self._finish(job_id, RunOutcome.failure(FailureReason.INTERRUPTED, STUCK_MESSAGE, now))
-        tidy_job_folder(self._paths.jobs / job_id, keep_result=False)
+        return set(self._runners) | self._copies.ids() | self._order.ids()
 
     def _on_purged(self, report: PurgeReport) -> None:
         self.purge_finished.emit(report)

@@ -282,11 +282,15 @@ class JobStore:
             raise self._runtime_error(err) from err
 
     def add(self, job: Job) -> None:
-        values = tuple(_to_db(name, getattr(job, name)) for name in _COLUMNS)
+        self.add_many([job])
+
+    def add_many(self, jobs: list[Job]) -> None:
+        """New rows in one transaction."""
+        rows = [tuple(_to_db(name, getattr(job, name)) for name in _COLUMNS) for job in jobs]
         placeholders = ", ".join("?" for _ in _COLUMNS)
         with self._writing() as conn:
-            conn.execute(
-                f"INSERT INTO jobs ({', '.join(_COLUMNS)}) VALUES ({placeholders})", values
+            conn.executemany(
+                f"INSERT INTO jobs ({', '.join(_COLUMNS)}) VALUES ({placeholders})", rows
             )
 
     def get(self, job_id: str) -> Job | None:

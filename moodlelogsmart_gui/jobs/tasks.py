@@ -9,7 +9,6 @@ import contextlib
 import json
 import logging
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -21,12 +20,6 @@ from moodlelogsmart_gui.jobs.retention import PurgePlan, PurgeReport, execute_pu
 log = logging.getLogger(__name__)
 
 COPYING_SUFFIX = ".copying"
-
-
-def input_extension(name: str) -> str:
-    """The input copy's extension: the original's, lower-cased and plain, else ``csv``."""
-    ext = Path(name).suffix.lower().lstrip(".")
-    return ext if re.fullmatch(r"[a-z0-9]{1,10}", ext) else "csv"
 
 
 def find_input_copy(job_folder: Path) -> Path | None:

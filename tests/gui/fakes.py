@@ -24,6 +24,7 @@ class FakeQueue(QObject):
     """Records the calls the window makes; tests drive the state with :meth:`put`."""
 
     job_added = Signal(str)
+    jobs_added = Signal(list)
     job_updated = Signal(str)
     job_finished = Signal(str)
     job_removed = Signal(str)
@@ -62,6 +63,9 @@ class FakeQueue(QObject):
         job = make_job(Path(source).name, source_path=str(source))
         self.put(job)
         return job.id
+
+    def submit_many(self, sources: list[Path]) -> tuple[list[str], list[tuple[Path, str]]]:
+        return [self.submit(source) for source in sources], []
 
     def cancel(self, job_id: str) -> None:
         self.calls.append(("cancel", job_id))

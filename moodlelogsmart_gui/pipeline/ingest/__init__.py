@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from moodlelogsmart_gui.pipeline.errors import BadInputError
-from moodlelogsmart_gui.pipeline.ingest import dates, detect, legacy, normalise, read
+from moodlelogsmart_gui.pipeline.ingest import csv_table, dates, detect, legacy, normalise, read
 from moodlelogsmart_gui.pipeline.ingest.normalise import CANONICAL_COLUMNS, LOGSTORE_DIRECT
 from moodlelogsmart_gui.pipeline.ingest.tables import load_catalogue, load_languages, printable
 
@@ -79,7 +79,7 @@ def _raw_table(source: read.Source, layout: detect.Layout) -> tuple[pa.Table, in
         names = [f"c{i}" for i in keep if f"c{i}" in table.column_names]
         return table.select(names), 0
     nulls = ["", "NULL", "\\N"] if layout.layout in ("logstore", "legacy_log") else [""]
-    return read.read_csv_table(source, layout.ncols, layout.skip, keep, nulls)
+    return csv_table.read_csv_table(source, layout.ncols, layout.skip, keep, nulls)
 
 
 def _refuse_unreadable_times(column: pa.ChunkedArray, parsed: dates.ParsedTimes, n: int) -> None:
