@@ -249,11 +249,12 @@ def prepare_job(
     now: float,
     secret_file: Path,
     input_file: str,
+    rules: str | None = None,
 ) -> tuple[Job, dict[str, object]]:
     """A new queued job for ``copy_from`` (checked now) and its ``job.json``; options left
     as None come from ``settings``. Raises :class:`JobSubmitError` with one sentence."""
     st = validate_source(copy_from)
-    rules = rules_for_job(rules_file, settings)
+    rules = rules_for_job(rules_file, settings) if rules is None else rules
     pseudo = settings.pseudonymize if pseudonymize is None else bool(pseudonymize)
     job = new_job(
         source,
@@ -293,6 +294,10 @@ def prepare_jobs(
     for those that may run, (source, sentence) for those refused."""
     made: list[tuple[Job, dict[str, object], Path]] = []
     refused: list[tuple[Path, str]] = []
+    try:
+        rules = rules_for_job(rules_file, settings)  # the same for every file: found once
+    except JobSubmitError as err:
+        return [], [(source, str(err)) for _copy, source, _name in files]
     for copy_from, source, input_name in files:
         try:
             job, config = prepare_job(
@@ -305,6 +310,7 @@ def prepare_jobs(
                 now=now,
                 secret_file=secret_file,
                 input_file=f"input.{input_extension(input_name)}",
+                rules=rules,
             )
         except JobSubmitError as err:
             refused.append((source, str(err)))

@@ -75,6 +75,10 @@ class LiveJobs:
             self._history.write(job_id, **{**due, **changes})
         return job
 
+    def note(self, job_id: str, **changes: Any) -> Job | None:
+        """A change shown now but not worth a history write (it is not a new state)."""
+        return self._apply(job_id, changes)
+
     def change_many(self, job_ids: list[str], **changes: Any) -> None:
         """The same change to many jobs, one history transaction."""
         known = [job_id for job_id in job_ids if self._apply(job_id, changes) is not None]

@@ -307,7 +307,7 @@ class JobQueue(QObject):
             self._finish(job_id, RunOutcome.failure(FailureReason.BAD_INPUT, error, self._clock()))
             tidy_job_folder(folder, keep_result=False)
         else:
-            self._live.change(job_id, stage="")
+            self._live.note(job_id, stage="")  # copied: no new state, no history write
             self._order.mark_ready(job_id)
             self.job_updated.emit(job_id)
         self._dispatch()  # also when a copy failed: later jobs may be waiting for this one
