@@ -13,9 +13,6 @@ OPT="$HOME/.local/opt"
 DEST="$OPT/MoodleLogSmart"
 BIN="$HOME/.local/bin"
 DATA="${XDG_DATA_HOME:-$HOME/.local/share}"
-ENTRY="$DATA/applications/moodlelogsmart.desktop"
-ICONS="$DATA/icons/hicolor"
-RES="_internal/moodlelogsmart_gui/resources"
 
 fail() {
     echo "$1" >&2
@@ -53,30 +50,11 @@ for program in moodlelogsmart-gui moodlelogsmart; do
     ln -sfn "$DEST/$program" "$BIN/$program"
 done
 
-# The menu entry and its icons.
-mkdir -p "$DATA/applications" "$ICONS/scalable/apps" "$ICONS/256x256/apps"
-cp "$DEST/$RES/icons/moodlelogsmart.svg" "$ICONS/scalable/apps/moodlelogsmart.svg"
-cp "$DEST/$RES/icons/moodlelogsmart.png" "$ICONS/256x256/apps/moodlelogsmart.png"
-exec_path=$(printf '%s' "$DEST/moodlelogsmart-gui" | sed 's/[\\"`$]/\\&/g; s/%/%%/g')
-cat >"$ENTRY.part" <<ENTRY
-[Desktop Entry]
-Type=Application
-Version=1.5
-Name=MoodleLogSmart
-GenericName=Moodle log converter
-GenericName[pt_BR]=Conversor de logs do Moodle
-Comment=Turn Moodle log exports into enriched CSV and XES event logs
-Comment[pt_BR]=Transforma logs exportados do Moodle em CSV e XES enriquecidos
-Exec="$exec_path" %F
-Icon=moodlelogsmart
-Terminal=false
-StartupNotify=true
-StartupWMClass=MoodleLogSmart
-Categories=Education;Office;
-Keywords=Moodle;log;XES;CSV;process mining;Bloom;
-MimeType=text/csv;application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;application/vnd.oasis.opendocument.spreadsheet;
-ENTRY
-mv "$ENTRY.part" "$ENTRY"
+# The menu entry and its icons, written by the app itself (moodlelogsmart_gui/desktop_entry.py
+# holds the entry's text): Exec is this copy's moodlelogsmart-gui with %F.
+if ! "$DEST/moodlelogsmart-gui" --install-desktop-entry >/dev/null; then
+    fail "The menu entry could not be written; MoodleLogSmart is installed in $DEST and can be started with moodlelogsmart-gui."
+fi
 if command -v update-desktop-database >/dev/null 2>&1; then
     update-desktop-database -q "$DATA/applications" 2>/dev/null || true
 fi
