@@ -28,7 +28,7 @@ from moodlelogsmart_gui.gui import formatting as fmt
 from moodlelogsmart_gui.gui.job_model import PROGRESS_ROLE, Column
 
 Index = QModelIndex | QPersistentModelIndex
-BAR_WIDTH = 48
+BAR_WIDTH = 40
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -107,8 +107,9 @@ class JobTableView(QTableView):
         self.doubleClicked.connect(lambda _index: self.activated_job.emit())
 
     def content_widths(self) -> dict[Column, int]:
-        """The width each column needs for its widest possible value (in this language):
-        counts up to 9 999 999, every stage with 100%, every state and its reason."""
+        """The width each column needs (in this language): the state and count columns fit
+        their widest value (every stage with 100%, every state with its reason, counts up to
+        9 999 999); the others keep widths that leave the File column room."""
         cell = self.fontMetrics()
         header = self.horizontalHeader()
         pad = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
@@ -129,18 +130,22 @@ class JobTableView(QTableView):
             Column.STATE: max(stages + BAR_WIDTH + 18, states + icon + 8),
             Column.EVENTS_IN: count + pad,
             Column.KEPT: count + pad,
-            Column.STARTED: cell.horizontalAdvance("27 Nov 14:03") + pad,
-            Column.DURATION: cell.horizontalAdvance(fmt.duration_text(3599)) + pad,
-            Column.EXPIRES: cell.horizontalAdvance(
-                QCoreApplication.translate("JobTableModel", "log %1").replace(
-                    "%1", fmt.until_text(59 * 60, 0)
+            # the File column needs the room more than rare long values of these:
+            Column.STARTED: 84,
+            Column.DURATION: 68,
+            Column.EXPIRES: max(
+                100,
+                cell.horizontalAdvance(
+                    QCoreApplication.translate("JobTableModel", "log %1").replace(
+                        "%1", fmt.until_text(59 * 60, 0)
+                    )
                 )
-            )
-            + pad,
+                + pad,
+            ),
         }
         for column in minimum:
             title = str(self.model().headerData(column, Qt.Orientation.Horizontal) or "")
-            needed = header.fontMetrics().horizontalAdvance(title) + 28  # sort arrow too
+            needed = header.fontMetrics().horizontalAdvance(title) + 20  # and the sort arrow
             minimum[column] = max(minimum[column], needed)
         return minimum
 

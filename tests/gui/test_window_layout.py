@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from moodlelogsmart_gui.gui.details_pane import DetailsPane
 from moodlelogsmart_gui.gui.job_model import Column
+from moodlelogsmart_gui.gui.job_view import BAR_WIDTH
 from moodlelogsmart_gui.gui.log_files import LOG_SUFFIXES
 from moodlelogsmart_gui.gui.main_window import MainWindow
 from moodlelogsmart_gui.jobs.retention import PurgeReport
@@ -80,7 +81,7 @@ def test_numbers_and_stages_fit_their_columns(window: MainWindow, qtbot: Any) ->
     job = make_job("big.csv", state=JobState.RUNNING, stage="detect", percent=100)
     text = window.model._display(job, Column.STATE)
     assert text == "Detecting format… 100%"
-    room = table.columnWidth(Column.STATE) - 48 - 18  # the bar and its margins
+    room = table.columnWidth(Column.STATE) - BAR_WIDTH - 18  # the bar and its margins
     assert metrics.horizontalAdvance(text) <= room
     kept = window.model._display(make_job("b.csv", rows_out=1_481_811), Column.KEPT)
     assert kept == "1\u202f481\u202f811"
