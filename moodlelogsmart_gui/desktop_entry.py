@@ -23,19 +23,16 @@ APP_ID = "moodlelogsmart"
 MIME_TYPES = (
     "text/csv",
     "text/tab-separated-values",
-    "text/plain",
     "application/json",
-    "application/vnd.ms-excel",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/vnd.oasis.opendocument.spreadsheet",
 )
+"""What the app opens (not text/plain: it would offer itself for every text file)."""
 
 
 def quote_exec_argument(argument: str) -> str:
-    """Quote one Exec argument as the Desktop Entry Specification asks."""
-    reserved = set(" \t\n\"'\\><~|&;$*?#()`")
-    if argument and not reserved.intersection(argument):
-        return argument.replace("%", "%%")
+    """One Exec argument, always quoted, as the Desktop Entry Specification allows: '"',
+    '`', '$' and '\\' escaped with a backslash, '%' doubled."""
     escaped = "".join("\\" + c if c in '"`$\\' else c for c in argument)
     return '"' + escaped.replace("%", "%%") + '"'
 
@@ -47,7 +44,7 @@ def desktop_entry_text(command: Sequence[str], icon: str = APP_ID) -> str:
         [
             "[Desktop Entry]",
             "Type=Application",
-            "Version=1.5",
+            "Version=1.4",
             f"Name={APP_NAME}",
             "GenericName=Moodle log converter",
             "GenericName[pt_BR]=Conversor de logs do Moodle",
@@ -58,7 +55,7 @@ def desktop_entry_text(command: Sequence[str], icon: str = APP_ID) -> str:
             "Terminal=false",
             "StartupNotify=true",
             f"StartupWMClass={APP_NAME}",
-            "Categories=Education;Office;",
+            "Categories=Education;",
             "Keywords=Moodle;log;XES;CSV;process mining;Bloom;",
             "MimeType=" + ";".join(MIME_TYPES) + ";",
             "",
