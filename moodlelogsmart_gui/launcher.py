@@ -47,6 +47,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from moodlelogsmart_gui import cli
 
         return cli.main(args[1:])
-    from moodlelogsmart_gui import app
+    from moodlelogsmart_gui import launch  # hands files to an open window, or opens one
 
-    return app.main(args[1:])
+    return launch.main(args[1:])
