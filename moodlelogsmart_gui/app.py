@@ -25,6 +25,7 @@ from moodlelogsmart_gui.gui.quit_signals import QuitOnSignal
 from moodlelogsmart_gui.gui.single_instance import InstanceServer, hand_over, server_name
 from moodlelogsmart_gui.gui.translation import install_translators
 from moodlelogsmart_gui.gui.xcb_check import check_xcb
+from moodlelogsmart_gui.jobs.handover import spare_command
 from moodlelogsmart_gui.jobs.lock import AlreadyRunningError, DataFolderLock
 from moodlelogsmart_gui.jobs.queue import JobQueue
 from moodlelogsmart_gui.jobs.store import JobStore, StoreError
@@ -65,6 +66,11 @@ def background_worker_command(job_folder: Path) -> list[str]:
     command = real_worker_command(job_folder)
     nice = shutil.which("nice") if os.name == "posix" else None
     return [nice, "-n", "10", *command] if nice else command
+
+
+def background_spare_command(jobs_folder: Path) -> list[str]:
+    """A warm spare worker (see jobs/spare.py) at the same lower priority."""
+    return spare_command(background_worker_command(jobs_folder))
 
 
 def _refuse(title: str, sentence: str, detail: str = "") -> None:
@@ -131,7 +137,15 @@ def build(
         return None
     settings_store = SettingsStore(paths.settings_file)
     loaded = settings_store.load()
-    queue = JobQueue(paths, store, loaded.settings, worker_command=worker_command)
+    queue = JobQueue(
+        paths,
+        store,
+        loaded.settings,
+        worker_command=worker_command,
+        spare_command=(
+            background_spare_command if worker_command is background_worker_command else None
+        ),
+    )
     window = MainWindow(queue, paths, loaded, settings_store)
     server = InstanceServer(name, window)
     server.files_received.connect(window.receive_files)

@@ -6,6 +6,8 @@ done, 2 bad input, 1 anything else, 3 when the parent went away.
 
 The parent must keep the worker's stdin open for the whole run: when stdin is a pipe and
 reaches end-of-file (the parent died), the worker exits at once with code 3.
+``worker --spare <jobs-folder>`` starts before its job is known and takes the job folder
+from one line on stdin (see worker_spare.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from moodlelogsmart_gui.jobs import protocol as wire
+from moodlelogsmart_gui.jobs.handover import SPARE_ARGUMENT
 from moodlelogsmart_gui.pipeline.errors import BadInputError
+from moodlelogsmart_gui.worker_spare import wait_for_job
 
 EXIT_DONE, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_ORPHANED = 0, 1, 2, 3
 SECRET_BYTES = 32
@@ -178,16 +182,26 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     stream = take_over_stdout()
     protocol = Protocol(stream)
+    args = sys.argv[1:] if argv is None else argv
     try:
         try:
-            watch_parent()
+            if len(args) == 2 and args[0] == SPARE_ARGUMENT:  # warm up, then a job from stdin
+                outcome, folder = wait_for_job(_finished, Path(args[1]))
+                if folder is None:
+                    if outcome == "orphaned":
+                        return EXIT_ORPHANED
+                    protocol.error("internal", "The worker was handed no job folder.")
+                    return EXIT_INTERNAL
+                args = [str(folder)]
+            else:
+                watch_parent()
         except RuntimeError as exc:  # no memory left even for the watching thread
             traceback.print_exc()
             protocol.error(
                 "internal", MEMORY_MESSAGE if out_of_resources(exc) else INTERNAL_MESSAGE
             )
             return EXIT_INTERNAL
-        return _run(sys.argv[1:] if argv is None else argv, protocol)
+        return _run(args, protocol)
     finally:
         _finished.set()
         stream.close()

@@ -24,6 +24,8 @@ from moodlelogsmart_gui.jobs.outcome import RunOutcome, tidy_job_folder
 from moodlelogsmart_gui.jobs.retention import PurgeReport, RetentionPolicy, remove_job_folder
 from moodlelogsmart_gui.jobs.run_order import RunOrder
 from moodlelogsmart_gui.jobs.runner import JobRunner, RunnerSignals
+from moodlelogsmart_gui.jobs.spare import IDLE_SECONDS as SPARE_IDLE_SECONDS
+from moodlelogsmart_gui.jobs.spare import SpareWorkers, default_spare_command, watched_files
 from moodlelogsmart_gui.jobs.state import JobState
 from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobStore, StoreError
 from moodlelogsmart_gui.jobs.tasks import find_input_copy
@@ -66,6 +68,8 @@ class JobQueue(QObject):
         *,
         worker_command: Callable[[Path], list[str]] = paths_module.worker_command,
         process_factory: ProcessFactory | None = None,
+        spare_command: Callable[[Path], list[str]] | None = None,
+        spare_idle_seconds: float = SPARE_IDLE_SECONDS,
         clock: Callable[[], float] = time.time,
         parent: QObject | None = None,
     ) -> None:
@@ -80,6 +84,14 @@ class JobQueue(QObject):
         self._settings = settings
         self._policy = RetentionPolicy.from_settings(settings)
         self._process_factory = process_factory or command_factory(worker_command)
+        if spare_command is None and worker_command is paths_module.worker_command:
+            spare_command = default_spare_command  # the real worker: keep a warm spare
+        self._spares = None if spare_command is None or process_factory else SpareWorkers(
+            spare_command, paths.jobs, watched_files(settings), idle_seconds=spare_idle_seconds
+        )  # fmt: skip
+        if self._spares is not None:  # a spare while jobs are queued or running
+            self._process_factory = self._spares.factory(self._process_factory)
+            self.counts_changed.connect(self._spares.on_counts)
         self._clock = clock
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(settings.concurrent_jobs)
@@ -144,6 +156,8 @@ class JobQueue(QObject):
         if cancel_running:
             for runner in list(self._runners.values()):
                 runner.request_cancel(CLOSED_MESSAGE)
+        if self._spares is not None:
+            self._spares.close()  # first: a runner asking for the spare now gets none
         self._pool.waitForDone(-1)
         self._copies.start_all()
         self._io_pool.waitForDone(-1)
@@ -162,6 +176,8 @@ class JobQueue(QObject):
         self._pool.setMaxThreadCount(settings.concurrent_jobs)
         if self._cleanup.armed():
             self._cleanup.arm(settings.cleanup_interval_seconds)
+        if self._spares is not None:
+            self._spares.refresh(watched_files(settings))  # a new spare for the new settings
         self.jobs_changed.emit()  # expiry times follow the new retention
         self._dispatch()
 

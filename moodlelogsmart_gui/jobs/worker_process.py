@@ -20,9 +20,12 @@ ProcessFactory = Callable[[Path], QProcess]
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
-def start_worker(command: list[str]) -> QProcess:
-    """Start ``command`` with separate stdout/stderr, in a new session, no core dumps."""
+def start_worker(command: list[str], working_dir: Path | None = None) -> QProcess:
+    """Start ``command`` with separate stdout/stderr, in a new session, no core dumps (in
+    ``working_dir``, else the app's own working folder)."""
     process = QProcess()
+    if working_dir is not None:
+        process.setWorkingDirectory(str(working_dir))
     process.setProgram(command[0])
     process.setArguments(command[1:])
     process.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)

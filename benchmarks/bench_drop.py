@@ -1,0 +1,153 @@
+"""Window benchmark for a batch: many course logs dropped on the window at once.
+
+    .venv/bin/python benchmarks/bench_drop.py [--logs 300] [--events 2000]
+        [--old /tmp/old/.venv/bin/python] [--idle 62]
+
+Generates ``--logs`` course logs of ``--events`` events (report CSV, a different seed each),
+then, for this checkout's interpreter and (with ``--old``) the old code's interpreter, side by
+side: opens the real window (offscreen, its own data folder, default settings), drops all the
+files on it with one real QDropEvent and measures how late a 10 ms timer fires (the longest
+event-loop stall), the time from the drop to the last result, and how many worker processes
+are left ``--idle`` seconds after the last result (the warm spare must be gone after 60 s).
+Everything generated is deleted at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHILD = r"""
+import json, os, sys, time
+from pathlib import Path
+from PySide6.QtCore import QEventLoop, QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+app = QApplication([sys.argv[0]])
+from moodlelogsmart_gui import app as app_module
+from moodlelogsmart_gui.paths import AppPaths
+
+files, idle = sorted(Path(sys.argv[1]).glob("*.csv")), float(sys.argv[2])
+context = app_module.build([])
+queue, window = context.queue, context.window
+window.job_actions.ask_each.setChecked(False)
+jobs_folder = str(AppPaths.resolve().jobs)
+
+def workers():
+    found = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmd = Path(f"/proc/{entry}/cmdline").read_bytes()
+                state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[-1].split()[0]
+            except OSError:
+                continue
+            mine = b"moodlelogsmart_gui.worker" in cmd and jobs_folder.encode() in cmd
+            found += mine and state != "Z"
+    return found
+
+def spin(condition, limit):
+    loop, poll = QEventLoop(), QTimer()
+    poll.timeout.connect(lambda: loop.quit() if condition() else None)
+    poll.start(20)
+    QTimer.singleShot(int(limit * 1000), loop.quit)
+    loop.exec()
+
+spin(lambda: False, 0.5)
+lateness, last, dropped = [], [time.perf_counter()], [0.0]
+def probe():
+    now = time.perf_counter()
+    lateness.append(now - last[0] - 0.010)
+    last[0] = now
+timer = QTimer()
+timer.setTimerType(Qt.TimerType.PreciseTimer)
+timer.timeout.connect(probe)
+timer.start(10)
+
+def drop():
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in files])
+    where = QPointF(window.width() / 2, window.height() / 2)
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    dropped[0] = time.perf_counter()
+    copy = Qt.DropAction.CopyAction
+    QApplication.sendEvent(window, QDragEnterEvent(where.toPoint(), copy, mime, buttons, keys))
+    QApplication.sendEvent(window, QDropEvent(where, copy, mime, buttons, keys))
+
+QTimer.singleShot(200, drop)
+def all_done():
+    jobs = queue.jobs()
+    return len(jobs) == len(files) and all(job.is_terminal for job in jobs)
+spin(all_done, 3600)
+finished = time.perf_counter() - dropped[0]
+timer.stop()
+late = sorted(lateness[1:])
+jobs = queue.jobs()
+left_at_end = workers()
+spin(lambda: False, idle)
+result = {
+    "seconds": finished,
+    "completed": sum(1 for job in jobs if str(job.state) == "completed"),
+    "longest_stall_ms": late[-1] * 1000,
+    "p99_ms": late[int(len(late) * 0.99)] * 1000,
+    "workers_at_end": left_at_end,
+    "workers_after_idle": workers(),
+}
+app_module.teardown(context)
+print(json.dumps(result))
+"""
+
+
+def run(python: str, logs: Path, home: Path, idle: float) -> dict[str, float]:
+    env = dict(os.environ, MOODLELOGSMART_HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    env.pop("MOODLELOGSMART_CONCURRENT_JOBS", None)  # the default, as a user gets it
+    done = subprocess.run(
+        [python, "-c", CHILD, str(logs), str(idle)],
+        cwd=home.parent,  # not this checkout: ``-c`` puts the working folder on sys.path
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"{python} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--logs", type=int, default=300)
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--old", help="the old code's python (its venv)")
+    parser.add_argument("--idle", type=float, default=62.0)
+    args = parser.parse_args()
+    from benchmarks.bench_batch import make_logs
+
+    base = Path(tempfile.mkdtemp(prefix="mls-bench-drop-"))
+    try:
+        make_logs(base / "logs", args.logs, args.events)
+        pythons = [("new", sys.executable)] + ([("old", args.old)] if args.old else [])
+        for label, python in pythons:
+            r = run(python, base / "logs", base / f"home-{label}", args.idle)
+            print(
+                f"{label}: {args.logs} logs dropped -> last result after {r['seconds']:.1f} s "
+                f"({r['seconds'] / args.logs:.3f} s a log), {r['completed']:.0f} completed; "
+                f"longest stall {r['longest_stall_ms']:.0f} ms (p99 {r['p99_ms']:.0f} ms); "
+                f"worker processes at the end {r['workers_at_end']:.0f}, "
+                f"{args.idle:g} s later {r['workers_after_idle']:.0f}",
+                flush=True,
+            )
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
