@@ -78,6 +78,12 @@ class AppProcess:
                 return line
 
     def stop(self) -> None:
+        """Quit as a desktop session would (SIGTERM: the socket and the lock are given back),
+        killed only if that fails."""
         if self.process.poll() is None:
-            self.process.kill()
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
         self.process.wait(30)
