@@ -25,6 +25,7 @@ SCAN_BYTES = 1 << 20  # block size when searching a column's bytes
 FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
 ENRICHMENT = ("case_id", "case_label", "timestamp", "event_key")
 CLASSIFICATION = ("activity_type", "activity_category", "bloom_level", "is_active", "rule_id")
+SESSION = ("session_id",)  # written when the frame has it (the pipeline always adds it)
 
 Transform = Callable[[pa.Array], pa.Array]
 
@@ -244,7 +245,9 @@ def csv_columns(
     columns: list[tuple[str, TextColumn]] = [
         (header, encode_text(frame[name], csv_field, _quoted)) for header, name in original
     ]
-    for name in ENRICHMENT + CLASSIFICATION:
+    for name in ENRICHMENT + CLASSIFICATION + SESSION:
+        if name not in frame:
+            continue
         if name == "timestamp":
             columns.append((name, encode_timestamps(frame["timestamp"], offset)))
         else:

@@ -77,12 +77,13 @@ class XesEvents:
     tails: pa.Array  # per case * 2 + (1 if the row closes the trace), after the time's offset
     templates: DictColumn
     times: TimestampColumn
+    sessions: DictColumn  # closes the time; then moodle:session when the frame has sessions
     pieces: pa.Array = field(init=False, repr=False)  # the five dictionaries above, end to end
     starts: np.ndarray = field(init=False, repr=False)  # where each of them begins in pieces
 
     def __post_init__(self) -> None:
         parts = [self.heads, self.templates.values, self.times.days, _clock_strings()]
-        parts.append(self.tails)
+        parts += [self.sessions.values, self.tails]
         self.pieces = pa.concat_arrays([plain_text(part) for part in parts])
         self.starts = np.cumsum([0, *(len(part) for part in parts[:-1])]).astype(np.int32)
 
@@ -102,7 +103,7 @@ def prepare_events(frame: pd.DataFrame, offset: str) -> XesEvents:
             f'<trace><string key="concept:name" value="{case_id}"/>'
             f'<string key="moodle:case_label" value="{label}"/>\n'
         )
-        tail = f'{offset}"/><string key="org:resource" value="{label}"/></event>\n'
+        tail = f'<string key="org:resource" value="{label}"/></event>\n'
         tails += [tail, tail + "</trace>\n"]
     heads.append("")
     template_codes, templates = _templates(frame)
@@ -112,6 +113,22 @@ def prepare_events(frame: pd.DataFrame, offset: str) -> XesEvents:
         tails=pa.array(tails, type=pa.string()),
         templates=DictColumn(template_codes, pa.array(templates, type=pa.string())),
         times=encode_timestamps(frame["timestamp"], offset),
+        sessions=_session_pieces(frame, offset),
+    )
+
+
+def _session_pieces(frame: pd.DataFrame, offset: str) -> DictColumn:
+    """The end of the time attribute, then ``moodle:session`` (one piece per session number)."""
+    if "session_id" not in frame:
+        return DictColumn(np.zeros(len(frame), np.int32), pa.array([f'{offset}"/>']))
+    column = frame["session_id"].cat
+    pieces = [
+        f'{offset}"/><int key="moodle:session" value="{number}"/>' for number in column.categories
+    ]
+    codes = column.codes.to_numpy()
+    return DictColumn(
+        np.where(codes < 0, len(pieces), codes).astype(np.int32),
+        pa.array([*pieces, f'{offset}"/>'], type=pa.string()),
     )
 
 
@@ -202,12 +219,13 @@ def _lines(events: XesEvents, rows: np.ndarray, heads: np.ndarray, tails: np.nda
     closing), taken in one pass from ``events.pieces``: each output byte is copied once."""
     if not len(rows):
         return pa.py_buffer(b"")
-    codes = np.empty((len(rows), 5), dtype=np.int32)
+    codes = np.empty((len(rows), 6), dtype=np.int32)
     codes[:, 0] = heads
     codes[:, 1] = events.templates.codes[rows]
     codes[:, 2] = events.times.day_codes[rows]
     codes[:, 3] = events.times.seconds[rows]
-    codes[:, 4] = tails
+    codes[:, 4] = events.sessions.codes[rows]
+    codes[:, 5] = tails
     codes += events.starts
     return string_buffer(events.pieces.take(pa.array(codes.ravel())))
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from moodlelogsmart_gui.pipeline.analysis import COLUMNS, CaseStream
 from moodlelogsmart_gui.pipeline.cases import assign_cases
 from moodlelogsmart_gui.pipeline.classify import (
     BLOOM_LEVELS,
@@ -26,20 +27,24 @@ from moodlelogsmart_gui.pipeline.classify import (
 )
 from moodlelogsmart_gui.pipeline.clean import clean, describe_nothing_left
 from moodlelogsmart_gui.pipeline.errors import BadInputError
-from moodlelogsmart_gui.pipeline.export_csv import csv_chunk_pairs, prepare_csv
+from moodlelogsmart_gui.pipeline.export_csv import (
+    CLASSIFICATION,
+    ENRICHMENT,
+    SESSION,
+    csv_chunk_pairs,
+    prepare_csv,
+)
+from moodlelogsmart_gui.pipeline.export_ocel import OcelWriter, ocel_chunks
+from moodlelogsmart_gui.pipeline.export_parquet import ParquetColumns, parquet_chunks
+from moodlelogsmart_gui.pipeline.export_svg import process_map_svg
 from moodlelogsmart_gui.pipeline.export_xes import prepare_events, xes_chunk_pairs
-from moodlelogsmart_gui.pipeline.options import PipelineOptions
+from moodlelogsmart_gui.pipeline.options import ALL_OUTPUTS, PipelineOptions
 from moodlelogsmart_gui.pipeline.package import Member, write_zip
 from moodlelogsmart_gui.pipeline.pseudonymise import collect_names, pseudonymise
 
 Progress = Callable[[int, str], None]
-MEMBERS = (
-    "enriched_log.csv",
-    "enriched_log_bloom_only.csv",
-    "enriched_log.xes",
-    "enriched_log_bloom_only.xes",
-    "summary.json",
-)
+MEMBERS = ALL_OUTPUTS
+BATCH_ROWS = 262_144
 # Canonical columns that never hold a person's name (left as they are when pseudonymising).
 NAME_FREE = {"timestamp", "description", "event_key", "module", "cmid", "edulevel", "crud"}
 NAME_FREE |= {"origin", "ip", "user_id", "event_name", "component", "time"}
@@ -117,8 +122,11 @@ def process_ingested(
     bloom = is_bloom(frame, rules)
     case_codes = frame["case_id"].cat.codes.to_numpy()
     by_case = order[np.argsort(case_codes[order], kind="stable")]
+    stream = CaseStream(rules, options.session_gap_minutes)
+    frame["session_id"] = _sessions(stream, frame, by_case)
     utc = ingested.detection.get("timezone") == "UTC"
     offset = "+00:00" if utc else ""
+    timezone = "UTC" if utc else None
     if not utc:
         warnings.append(
             "Times are the local time of whoever downloaded the log (the file has no time "
@@ -129,6 +137,7 @@ def process_ingested(
     counted = frame[["activity_type", "activity_category", "bloom_level", "rule_id", "case_id"]]
     counted = counted.iloc[rows]
     summary = _summary(ingested, counted, dropped, cleaned.logged_in_as_events, rules)
+    summary.update(stream.summary())
     summary.update(
         input=source,
         pseudonymized=bool(options.pseudonymize),
@@ -147,17 +156,62 @@ def process_ingested(
         summary["seconds"] = round(time.perf_counter() - started, 3)
         return [json.dumps(summary, indent=2, ensure_ascii=False, default=str).encode("utf-8")]
 
-    members: list[Member] = [
-        ((MEMBERS[0], MEMBERS[1]), lambda: csv_chunk_pairs(columns, order, bloom[order])),
-        (
-            (MEMBERS[2], MEMBERS[3]),
-            lambda: xes_chunk_pairs(events, by_case, bloom[by_case], attributes, bloom_attributes),
-        ),
-        (MEMBERS[4], summary_bytes),
-    ]
-    percents = iter((80, 95, 100))
+    members: list[Member] = []
+    _pair(members, options, MEMBERS[0:2], lambda: csv_chunk_pairs(columns, order, bloom[order]))
+    _pair(
+        members,
+        options,
+        MEMBERS[2:4],
+        lambda: xes_chunk_pairs(events, by_case, bloom[by_case], attributes, bloom_attributes),
+    )
+    if options.wants("students.csv"):
+        members.append(("students.csv", lambda: [stream.students_csv(offset)]))
+    if options.wants("enriched_log.parquet"):
+        table = ParquetColumns(frame, _csv_columns(frame, ingested.original_columns), timezone)
+        members.append(("enriched_log.parquet", lambda: parquet_chunks(table, frame, order)))
+    if options.wants("enriched_log.ocel.json"):
+        ocel = OcelWriter(stream.activities, offset)
+        members.append(("enriched_log.ocel.json", lambda: ocel_chunks(ocel, frame, order)))
+    if options.wants("process_map.svg"):
+        members.append(("process_map.svg", lambda: [process_map_svg(summary).encode("utf-8")]))
+    members.append((MEMBERS[-1], summary_bytes))
+    steps = len(members)
+    percents = iter(65 + 35 * (done + 1) // steps for done in range(steps))
     write_zip(dest_zip, members, lambda name: progress(next(percents), "package"))
     return summary
+
+
+def _sessions(stream: CaseStream, frame: pd.DataFrame, by_case: np.ndarray) -> pd.Categorical:
+    """Session numbers from the per-case stream, as a column (text categories "1", "2", ...;
+    missing on rows set aside by cleaning)."""
+    numbers = np.zeros(len(frame), dtype=np.int64)
+    columns = frame[list(COLUMNS)]
+    for start in range(0, len(by_case), BATCH_ROWS):
+        rows = by_case[start : start + BATCH_ROWS]
+        numbers[rows] = stream.add(columns.iloc[rows])
+    most = int(numbers.max()) if len(numbers) else 0
+    return pd.Categorical.from_codes(numbers - 1, [str(n) for n in range(1, most + 1)])
+
+
+def _csv_columns(frame: pd.DataFrame, original: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(header, frame column) of enriched_log.csv, in its order."""
+    enrichment = [(name, name) for name in ENRICHMENT + CLASSIFICATION + SESSION if name in frame]
+    return [*original, *enrichment]
+
+
+def _pair(
+    members: list[Member],
+    options: PipelineOptions,
+    names: tuple[str, ...],
+    make: Callable[[], Iterable[tuple[Any, Any]]],
+) -> None:
+    """Add a full/Bloom-only pair written in one pass, or the one of them that is wanted."""
+    wanted = [i for i, name in enumerate(names) if options.wants(name)]
+    if len(wanted) == 2:
+        members.append((names, make))
+    elif wanted:
+        pick = wanted[0]
+        members.append(((names[pick],), lambda: ((pair[pick],) for pair in make())))
 
 
 def _name_columns(

@@ -30,6 +30,7 @@ from moodlelogsmart_gui.paths import AppPaths
 from moodlelogsmart_gui.pipeline.pseudonymise import pseudonym
 from moodlelogsmart_gui.pipeline.run import MEMBERS
 from tests.e2e.helpers import is_one_sentence
+from tests.fixtures.members import member_text
 from tests.fixtures.moodle_logs import (
     ADMIN,
     STUDENTS,
@@ -94,7 +95,7 @@ def texts_of(path: Path) -> list[tuple[str, str]]:
     if data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return [
-                (f"{path}!{member}", archive.read(member).decode("utf-8", "replace"))
+                (f"{path}!{member}", member_text(archive, member, "replace"))
                 for member in archive.namelist()
             ]
     return [(str(path), data.decode("utf-8", "replace"))]

@@ -24,6 +24,7 @@ from moodlelogsmart_gui.pipeline import BadInputError, PipelineOptions, package,
 from moodlelogsmart_gui.pipeline.classify import load_rules
 from moodlelogsmart_gui.pipeline.run import MEMBERS, process_ingested
 from tests.fixtures.logstore import write_logstore_csv
+from tests.fixtures.members import member_text
 from tests.fixtures.moodle_logs import (
     ADMIN,
     LANGS,
@@ -53,6 +54,10 @@ SUMMARY_KEYS = {
     "rules",
     "warnings",
     "seconds",
+    "sessions",
+    "directly_follows",
+    "start_activities",
+    "end_activities",
 }
 
 
@@ -88,7 +93,7 @@ def english_summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return run(report_file(tmp, "en"), tmp)[0]
 
 
-def test_report_log_gives_the_five_members_and_the_summary(tmp_path: Path) -> None:
+def test_report_log_gives_every_member_and_the_summary(tmp_path: Path) -> None:
     summary, archive = run(report_file(tmp_path, "en"), tmp_path)
     assert set(summary) == SUMMARY_KEYS
     assert summary["rows_in"] == 400
@@ -108,9 +113,10 @@ def test_report_log_gives_the_five_members_and_the_summary(tmp_path: Path) -> No
     bloom = read_csv_member(archive, "enriched_log_bloom_only.csv")
     assert len(full) == summary["rows_out"] + 1
     assert len(bloom) == summary["bloom_only_events"] + 1
-    assert {len(row) for row in full} == {18}
-    assert "other" not in {row[-1] for row in bloom}
-    assert [row for row in full if row[-1] != "other"] == bloom
+    assert {len(row) for row in full} == {19}
+    assert full[0][-2:] == ["rule_id", "session_id"]
+    assert "other" not in {row[-2] for row in bloom}
+    assert [row for row in full if row[-2] != "other"] == bloom
     xes = archive.read("enriched_log_bloom_only.xes").decode()
     assert 'value="Other activity"' not in xes
     assert xes.count("<event>") == summary["bloom_only_events"]
@@ -174,7 +180,7 @@ def test_pseudonymised_zip_holds_no_name_and_no_ip(tmp_path: Path) -> None:
     summary, archive = run(src, tmp_path, pseudonymize=True, secret=b"s" * 32)
     assert summary["pseudonymized"] is True
     for member in archive.namelist():
-        content = archive.read(member).decode("utf-8")
+        content = member_text(archive, member)
         for secret in names | ips:
             assert secret not in content, (member, secret)
             assert secret.replace("'", "&apos;") not in content
@@ -315,7 +321,7 @@ def test_pseudonymised_logstore_holds_no_ip(tmp_path: Path) -> None:
     assert ips
     _, archive = run(src, tmp_path, pseudonymize=True, secret=b"k" * 32)
     for member in archive.namelist():
-        content = archive.read(member).decode("utf-8")
+        content = member_text(archive, member)
         assert not any(ip in content for ip in ips), member
 
 
@@ -337,5 +343,5 @@ def test_pseudonymisation_covers_duplicate_original_headers(tmp_path: Path) -> N
     )
     archive = zipfile.ZipFile(dest)
     for member in archive.namelist():
-        content = archive.read(member).decode("utf-8")
+        content = member_text(archive, member)
         assert "Ana Silva" not in content and "10.0.0.7" not in content, member
