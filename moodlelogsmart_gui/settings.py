@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from moodlelogsmart_gui.members import ALL_OUTPUTS, OutputsError, outputs_text, parse_outputs
+
 ENV_PREFIX = "MOODLELOGSMART_"
 DEFAULT_JOB_TIMEOUT_SECONDS = 600
 """The job time limit when nobody chose one (also the default of old history rows)."""
@@ -56,6 +58,8 @@ class SettingSpec:
     """For text settings naming a file: the file must exist."""
     choices: tuple[tuple[str, str], ...] = ()
     """For a text setting picked from a list: (stored value, label shown) pairs."""
+    subset_of: tuple[str, ...] = ()
+    """For text settings holding a comma-separated choice among these names (empty: all)."""
 
     @property
     def env(self) -> str:
@@ -77,6 +81,11 @@ class SettingSpec:
             value = "" if raw is None else str(raw).strip()
             if self.must_exist and value and not Path(value).expanduser().is_file():
                 raise SettingsError(f"{name}: the file '{value}' does not exist.")
+            if self.subset_of:
+                try:
+                    return outputs_text(parse_outputs(value))
+                except OutputsError as err:
+                    raise SettingsError(f"{name}: {err}") from None
             allowed = [choice for choice, _ in self.choices]
             if allowed and value.lower() not in allowed:
                 raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not '{raw}'.")
@@ -117,6 +126,7 @@ def setting(
     display_scale: float = 1.0,
     must_exist: bool = False,
     choices: tuple[tuple[str, str], ...] = (),
+    subset_of: tuple[str, ...] = (),
     default_factory: Callable[[], Any] | None = None,
 ) -> Any:
     """A :class:`Settings` field carrying its spec. ``maximum`` may be computed at load."""
@@ -129,6 +139,7 @@ def setting(
         "display_scale": display_scale,
         "must_exist": must_exist,
         "choices": choices,
+        "subset_of": subset_of,
     }
     if default_factory is not None:
         return dataclasses.field(default_factory=default_factory, metadata={"spec": spec})
@@ -212,6 +223,23 @@ class Settings:
         ),
         help="Activity names: descriptive, or Moodle2EventLog's categories (Study_P, "
         "Collab_A, …) as the published tools; the same Bloom levels. A custom file wins.",
+    )
+
+    session_gap_minutes: int = setting(
+        30,
+        label="Session gap",
+        unit="minutes",
+        minimum=1,
+        maximum=24 * 60,
+        help="A student's activity is split into sessions where they were inactive for longer "
+        "than this (session_id in the results, sessions in students.csv).",
+    )
+    outputs: str = setting(
+        "",
+        label="Files in the result",
+        subset_of=ALL_OUTPUTS,
+        help="Which files the result ZIP holds (summary.json always). Leave every one ticked "
+        "unless you know you need only some.",
     )
 
     def replace(self, **changes: Any) -> Settings:

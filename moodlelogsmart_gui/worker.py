@@ -133,6 +133,7 @@ def load_secret(path: Path) -> bytes:
 
 def run_job(folder: Path, protocol: Protocol) -> dict[str, Any]:
     """Read job.json, build the options and run the pipeline; returns the summary."""
+    from moodlelogsmart_gui.members import parse_outputs
     from moodlelogsmart_gui.pipeline import PipelineOptions
     from moodlelogsmart_gui.pipeline.run import process_file
 
@@ -149,7 +150,11 @@ def run_job(folder: Path, protocol: Protocol) -> dict[str, Any]:
     secret = load_secret(Path(job["secret_file"])) if pseudonymize else None
     rules = job.get("rules_file")
     options = PipelineOptions(
-        pseudonymize=pseudonymize, rules_file=Path(rules) if rules else None, secret=secret
+        pseudonymize=pseudonymize,
+        rules_file=Path(rules) if rules else None,
+        secret=secret,
+        session_gap_minutes=float(job.get("session_gap_minutes") or 30),
+        outputs=parse_outputs(str(job.get("outputs") or "")),
     )
     try:
         return process_file(

@@ -79,6 +79,14 @@ def process(parser: argparse.ArgumentParser) -> None:
         help="a TOML file of Bloom rules, or a built-in set: moodlelogsmart (descriptive "
         "activities) or moodle2eventlog (Moodle2EventLog's categories as activities)",
     )
+    parser.add_argument(
+        "--outputs",
+        metavar="LIST",
+        help="comma-separated members of the result ZIP (default: all): enriched_log.csv, "
+        "enriched_log_bloom_only.csv, enriched_log.xes, enriched_log_bloom_only.xes, "
+        "students.csv, enriched_log.parquet, enriched_log.ocel.json, process_map.svg "
+        "(summary.json is always written)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per job")
     parser.add_argument(
         "--quiet",

@@ -71,6 +71,16 @@ def live_progress(stream: Any, *, wanted: bool) -> LiveProgress | None:
     return LiveProgress(console) if console.is_terminal and not console.is_dumb_terminal else None
 
 
+def _outputs(text: str | None) -> str:
+    """The ``--outputs`` list checked and normalised ("" means every member)."""
+    from moodlelogsmart_gui.members import OutputsError, outputs_text, parse_outputs
+
+    try:
+        return outputs_text(parse_outputs(text or ""))
+    except OutputsError as err:
+        raise CliError(printable(str(err)), EXIT_USAGE) from None
+
+
 def run(args: argparse.Namespace) -> int:
     from moodlelogsmart_gui.paths import RULES_PRESETS, rules_preset_path
 
@@ -82,11 +92,14 @@ def run(args: argparse.Namespace) -> int:
             f"{', '.join(RULES_PRESETS)}.",
             EXIT_USAGE,
         )
+    chosen_outputs = _outputs(args.outputs)
     with open_data_folder(must_own=True) as ctx:
         app = qt_app()
         settings = ctx.settings
         if args.timeout is not None:
             settings = dataclasses.replace(settings, job_timeout_seconds=args.timeout)
+        if args.outputs is not None:
+            settings = dataclasses.replace(settings, outputs=chosen_outputs)
         process = ProcessRun(
             ctx.paths,
             ctx.owned_store(),

@@ -22,6 +22,7 @@ from moodlelogsmart_gui.gui import formatting as fmt
 from moodlelogsmart_gui.gui.bloom_chart import BarChart, bloom_bars, top_bars
 from moodlelogsmart_gui.gui.detected_words import detected_rows
 from moodlelogsmart_gui.jobs.state import JobState
+from moodlelogsmart_gui.gui.process_map_view import ProcessMapView
 
 if TYPE_CHECKING:
     from moodlelogsmart_gui.jobs.store import Job
@@ -241,6 +242,9 @@ class DetailsPane(QScrollArea):
             layout.addWidget(self._heading(self.tr("Events per activity category")))
             self.category_chart.set_bars(top_bars(categories, 8, self.tr("other")))
             layout.addWidget(self.category_chart)
+        if summary.get("directly_follows") is not None:
+            layout.addWidget(self._heading(self.tr("Process map")))
+            layout.addWidget(ProcessMapView(summary))
 
         detected: dict[str, Any] = summary.get("detected") or {}
         layout.addWidget(self._heading(self.tr("What was detected")))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from moodlelogsmart_gui.gui import formatting as fmt
+from moodlelogsmart_gui.gui.output_choice import OutputChoice
 from moodlelogsmart_gui.gui.wrapped_label import WrappedLabel
 from moodlelogsmart_gui.jobs.retention import tree_size
 from moodlelogsmart_gui.settings import SETTING_SPECS, Settings, SettingsError, SettingSpec
@@ -160,6 +161,10 @@ class SettingField(QWidget):
             combo.setCurrentIndex(max(0, combo.findData(value)))
             combo.currentIndexChanged.connect(self.changed)
             return combo
+        if spec.subset_of:
+            choice = OutputChoice(spec.subset_of, str(value or ""))
+            choice.changed.connect(self.changed)
+            return choice
         if spec.kind is str:
             line = QLineEdit(str(value or ""))
             line.setPlaceholderText(self.tr("Built-in rules"))
@@ -198,7 +203,7 @@ class SettingField(QWidget):
         editor = self.editor
         if isinstance(editor, QCheckBox):
             return editor.isChecked()
-        if isinstance(editor, QLineEdit):
+        if isinstance(editor, QLineEdit | OutputChoice):
             return editor.text()
         if isinstance(editor, QComboBox):
             return editor.currentData()

@@ -271,6 +271,8 @@ def prepare_job(
         "pseudonymize": pseudo,
         "rules_file": rules or None,
         "secret_file": str(secret_file.absolute()),
+        "session_gap_minutes": settings.session_gap_minutes,
+        "outputs": settings.outputs,
     }
     return job, config
 

@@ -1,6 +1,7 @@
 """``process_map.svg``: the process map as plain SVG text, written without Qt.
 
-The same layered layout as the window's map (``process_layout``), with every path shown;
+The same layered layout as the window's map (``process_layout``) at its starting value:
+paths more than 10% as frequent as the most frequent one (every count is in summary.json);
 boxes are activity types (wider: more events), arrows the directly-follows paths (thicker:
 more often), loops back to an earlier activity curve along the side.
 """
@@ -11,8 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
-from moodlelogsmart_gui.process_layout import Arrow, Box, layout
+from moodlelogsmart_gui.process_layout import DEFAULT_PERCENT, Arrow, Box, layout
 
+MARGIN_X = 12
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 
 
@@ -44,8 +46,13 @@ def process_map_svg(summary: Mapping[str, Any]) -> str:
         summary.get("events_per_activity_type") or {},
         summary.get("directly_follows") or [],
         summary.get("start_activities") or {},
+        DEFAULT_PERCENT,
     )
-    w, h = placed.width, placed.height
+    w, h = placed.width, placed.height + 22
+    caption = (
+        f"{placed.shown} of {placed.total} paths shown: those more than {DEFAULT_PERCENT:g}% as "
+        "frequent as the most frequent one (every count is in summary.json)."
+    )
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h:.0f}" '
@@ -70,5 +77,9 @@ def process_map_svg(summary: Mapping[str, Any]) -> str:
             f'text-anchor="middle" font-size="12" {FONT}>{escape(box.name)} ({box.count})</text>'
             f"<title>{escape(box.name)}: {box.count} events</title></g>"
         )
+    lines.append(
+        f'<text x="{MARGIN_X}" y="{h - 10:.0f}" font-size="11" fill="#55606e" {FONT}>'
+        f"{escape(caption)}</text>"
+    )
     lines.append("</svg>")
     return "\n".join(lines) + "\n"

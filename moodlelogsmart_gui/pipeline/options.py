@@ -5,18 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-# Every member the result ZIP can hold, in the order they are written.
-ALL_OUTPUTS = (
-    "enriched_log.csv",
-    "enriched_log_bloom_only.csv",
-    "enriched_log.xes",
-    "enriched_log_bloom_only.xes",
-    "students.csv",
-    "enriched_log.parquet",
-    "enriched_log.ocel.json",
-    "process_map.svg",
-    "summary.json",
-)
+from moodlelogsmart_gui.members import ALL_OUTPUTS, ALWAYS
+
+__all__ = ["ALL_OUTPUTS", "PipelineOptions"]
 
 
 @dataclass(frozen=True)
@@ -31,4 +22,4 @@ class PipelineOptions:
     outputs: frozenset[str] | None = None
 
     def wants(self, member: str) -> bool:
-        return member == "summary.json" or self.outputs is None or member in self.outputs
+        return member == ALWAYS or self.outputs is None or member in self.outputs

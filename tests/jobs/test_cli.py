@@ -390,3 +390,21 @@ def test_ctrl_c_cancels_running_jobs(
     record = json_lines(out)[0]
     assert (record["state"], record["reason"]) == ("cancelled", "cancelled")
     assert not processes_mentioning(str(app_home / "jobs"))
+
+
+@needs_worker
+def test_process_outputs_chooses_the_members(tmp_path: Path) -> None:
+    import zipfile
+
+    source = write_log(tmp_path / "course.csv", 200)
+    out = tmp_path / "out"
+    chosen = "students.csv,enriched_log.parquet,process_map.svg"
+    result = run_cli("process", "--json", "--outputs", chosen, "--out", str(out), str(source))
+    assert result.returncode == 0, result.stdout + result.stderr
+    (record,) = json_lines(result.stdout)
+    with zipfile.ZipFile(str(record["output"])) as archive:
+        assert sorted(archive.namelist()) == sorted([*chosen.split(","), "summary.json"])
+    wrong = run_cli("process", "--outputs", "students.csv,report.pdf", str(source))
+    assert wrong.returncode == 2
+    assert "Unknown output 'report.pdf'" in wrong.stderr + wrong.stdout
+    assert_no_traceback(wrong)
