@@ -34,9 +34,6 @@ from moodlelogsmart_gui.pipeline.export_csv import (
     csv_chunk_pairs,
     prepare_csv,
 )
-from moodlelogsmart_gui.pipeline.export_ocel import OcelWriter, ocel_chunks
-from moodlelogsmart_gui.pipeline.export_parquet import ParquetColumns, parquet_chunks
-from moodlelogsmart_gui.pipeline.export_svg import process_map_svg
 from moodlelogsmart_gui.pipeline.export_xes import prepare_events, xes_chunk_pairs
 from moodlelogsmart_gui.pipeline.options import ALL_OUTPUTS, PipelineOptions
 from moodlelogsmart_gui.pipeline.package import Member, write_zip
@@ -167,12 +164,18 @@ def process_ingested(
     if options.wants("students.csv"):
         members.append(("students.csv", lambda: [stream.students_csv(offset)]))
     if options.wants("enriched_log.parquet"):
+        from moodlelogsmart_gui.pipeline.export_parquet import ParquetColumns, parquet_chunks
+
         table = ParquetColumns(frame, _csv_columns(frame, ingested.original_columns), timezone)
         members.append(("enriched_log.parquet", lambda: parquet_chunks(table, frame, order)))
     if options.wants("enriched_log.ocel.json"):
+        from moodlelogsmart_gui.pipeline.export_ocel import OcelWriter, ocel_chunks
+
         ocel = OcelWriter(stream.activities, offset)
         members.append(("enriched_log.ocel.json", lambda: ocel_chunks(ocel, frame, order)))
     if options.wants("process_map.svg"):
+        from moodlelogsmart_gui.pipeline.export_svg import process_map_svg
+
         members.append(("process_map.svg", lambda: [process_map_svg(summary).encode("utf-8")]))
     members.append((MEMBERS[-1], summary_bytes))
     steps = len(members)

@@ -226,6 +226,10 @@
         <source>no result; its log is kept until %1</source>
         <translation>sem resultado; o registro fica guardado até %1</translation>
     </message>
+    <message>
+        <source>Process map</source>
+        <translation>Mapa do processo</translation>
+    </message>
 </context>
 <context>
     <name>DetectedWords</name>
@@ -933,6 +937,32 @@
     </message>
 </context>
 <context>
+    <name>OutputChoice</name>
+    <message>
+        <source>Always written: it says what was found.</source>
+        <translation>Sempre gravado: diz o que foi encontrado.</translation>
+    </message>
+</context>
+<context>
+    <name>ProcessMapView</name>
+    <message>
+        <source>Show paths above %1%</source>
+        <translation>Mostrar caminhos acima de %1%</translation>
+    </message>
+    <message>
+        <source>Show paths above this share of the most frequent</source>
+        <translation>Mostrar caminhos acima desta parcela do mais frequente</translation>
+    </message>
+    <message>
+        <source>No paths: no case has two events in a row.</source>
+        <translation>Nenhum caminho: nenhum caso tem dois eventos seguidos.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 paths shown.</source>
+        <translation>%1 de %2 caminhos mostrados.</translation>
+    </message>
+</context>
+<context>
     <name>QFileDialog</name>
     <message>
         <source>&amp;Look in:</source>
@@ -1090,6 +1120,22 @@
     <message>
         <source>Activity names: descriptive, or Moodle2EventLog's categories (Study_P, Collab_A, …) as the published tools; the same Bloom levels. A custom file wins.</source>
         <translation>Nomes das atividades: descritivos, ou as categorias do Moodle2EventLog (Study_P, Collab_A, …) como nas ferramentas publicadas; os mesmos níveis de Bloom. Um arquivo próprio tem prioridade.</translation>
+    </message>
+    <message>
+        <source>Session gap</source>
+        <translation>Intervalo entre sessões</translation>
+    </message>
+    <message>
+        <source>A student's activity is split into sessions where they were inactive for longer than this (session_id in the results, sessions in students.csv).</source>
+        <translation>A atividade de um estudante é dividida em sessões onde ele ficou inativo por mais tempo que isto (session_id nos resultados, sessions em students.csv).</translation>
+    </message>
+    <message>
+        <source>Files in the result</source>
+        <translation>Arquivos no resultado</translation>
+    </message>
+    <message>
+        <source>Which files the result ZIP holds (summary.json always). Leave every one ticked unless you know you need only some.</source>
+        <translation>Quais arquivos o ZIP de resultado contém (summary.json sempre). Deixe todos marcados, a menos que saiba que precisa só de alguns.</translation>
     </message>
 </context>
 <context>

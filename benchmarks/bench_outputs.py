@@ -1,0 +1,100 @@
+"""Analyst outputs benchmark: the result ZIP with and without the analyst members.
+
+    .venv/bin/python benchmarks/bench_outputs.py [--events N] [--runs K]
+
+Uses the realistic log report of ``bench_pipeline.py`` (generated once into the temp folder)
+and times ``process_file`` side by side, alternating, each run in its own process: (a) the
+four CSV/XES members and summary.json only (``outputs``), (b) every member (adds
+students.csv, enriched_log.parquet, enriched_log.ocel.json, process_map.svg; sessions and
+directly-follows counts are computed in both). Prints seconds, the ratio b/a (target: at
+most 1.30) and each process's peak memory (max RSS from wait4). Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "enriched_log.csv,enriched_log_bloom_only.csv,enriched_log.xes,enriched_log_bloom_only.xes"
+
+
+def child(outputs: str, src: Path, dest: Path) -> None:
+    """Runs in the measured process; prints its own timing as JSON on the last line."""
+    from moodlelogsmart_gui.members import parse_outputs
+    from moodlelogsmart_gui.pipeline import PipelineOptions, process_file
+
+    options = PipelineOptions(outputs=parse_outputs("" if outputs == "all" else outputs))
+    started = time.perf_counter()
+    summary = process_file(src, dest, options)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "rows": summary["rows_out"]}))
+
+
+def measure(outputs: str, src: Path, dest: Path) -> tuple[float, float, int]:
+    """(seconds inside the child, peak RSS in MB, ZIP bytes)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--child", outputs, str(src), str(dest)],
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+    )
+    assert process.stdout is not None
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{outputs} run failed")
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    return result["seconds"], usage.ru_maxrss / 1024, dest.stat().st_size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", nargs=3, metavar=("OUTPUTS", "SRC", "DEST"))
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]), Path(args.child[2]))
+        return
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_pipeline import generate
+
+    work = Path(tempfile.gettempdir()) / "moodlelogsmart-bench"
+    src = work / f"logs_bench_{args.events}_v1_20240628-1800.csv"
+    if not src.exists():
+        started = time.perf_counter()
+        generate(src, args.events)
+        print(f"generated {src} in {time.perf_counter() - started:.1f} s")
+    print(f"input: {src.stat().st_size / 1e6:.0f} MB, {args.events:,} events")
+    timings: dict[str, list[float]] = {"base": [], "all": []}
+    try:
+        for run in range(args.runs):
+            for name, outputs in (("base", BASE), ("all", "all")):
+                dest = work / f"result_{name}.zip"
+                seconds, peak, size = measure(outputs, src, dest)
+                timings[name].append(seconds)
+                print(
+                    f"run {run + 1} {name:4s}: {seconds:6.2f} s, peak {peak:6.0f} MB, "
+                    f"ZIP {size / 1e6:6.1f} MB",
+                    flush=True,
+                )
+    finally:
+        for name in timings:
+            (work / f"result_{name}.zip").unlink(missing_ok=True)
+    base, every = statistics.median(timings["base"]), statistics.median(timings["all"])
+    print(
+        f"median: without {base:.2f} s, with every member {every:.2f} s, ratio {every / base:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
