@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from moodlelogsmart_gui.gui import formatting as fmt
 from moodlelogsmart_gui.gui.bloom_chart import BarChart, bloom_bars, top_bars
 from moodlelogsmart_gui.gui.detected_words import detected_rows
-from moodlelogsmart_gui.jobs.state import JobState
 from moodlelogsmart_gui.gui.process_map_view import ProcessMapView
+from moodlelogsmart_gui.jobs.state import JobState
 
 if TYPE_CHECKING:
     from moodlelogsmart_gui.jobs.store import Job
