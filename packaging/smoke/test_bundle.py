@@ -160,17 +160,26 @@ def test_gui_shows_the_window_and_quits_cleanly_on_sigterm(
     tmp_path: Path, user: dict[str, str]
 ) -> None:
     data = Path(user["MOODLELOGSMART_HOME"])
+    small = write_log(tmp_path / "small log.csv", 500)
     big = write_log(tmp_path / "big log.csv", 10_000, repeat=20)
     app_log = data / "logs" / "moodlelogsmart.log"
     gui = subprocess.Popen(
-        [str(GUI), str(big)], cwd=tmp_path, env=user, stdout=subprocess.PIPE,
+        [str(GUI), str(small), str(big)], cwd=tmp_path, env=user, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
+    spares: list[int] = []
+
+    def logged(text: str) -> bool:
+        spares.extend(pid for pid in bundle_workers(data) if pid in processes_mentioning("--spare"))
+        return app_log.is_file() and text in app_log.read_text()
+
     try:
-        wait_until(
-            lambda: app_log.is_file() and "window opened" in app_log.read_text(), 60, "no window"
-        )
-        wait_until(lambda: bundle_workers(data), 60, "no worker started for the queued file")
+        wait_until(lambda: logged("window opened"), 60, "no window")
+        # The small job runs to its end in a bundled worker (a warm spare when the app keeps
+        # one); the big one is still running when SIGTERM comes.
+        wait_until(lambda: logged(": completed"), 120, "the small job did not complete")
+        wait_until(lambda: bundle_workers(data), 60, "no worker started for the big file")
+        assert spares, "no warm spare worker was started from the bundle"
         gui.send_signal(signal.SIGTERM)
         output, _ = gui.communicate(timeout=30)
     finally:
