@@ -55,9 +55,14 @@ class _Pieces:
         self._cache: dict[str, str] = {}
 
     def take(self, series: pd.Series) -> pa.Array:
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        if isinstance(series.dtype, pd.CategoricalDtype):  # codes already there: no hashing
+            codes = series.cat.codes.to_numpy()
+            values = series.cat.categories.tolist()
+        else:
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            values = uniques.tolist()
         texts = []
-        for value in uniques.tolist():
+        for value in values:
             key = str(value)
             if key not in self._cache:
                 self._cache[key] = (
