@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from moodlelogsmart_gui.jobs.lock import AlreadyRunningError, DataFolderLock  # noqa: E402
+from moodlelogsmart_gui.members import ALL_OUTPUTS  # noqa: E402
 from moodlelogsmart_gui.paths import WORKER_FLAG  # noqa: E402
 from tests.jobs.conftest import processes_mentioning  # noqa: E402
 from tests.jobs.test_cli import json_lines, run_cli, write_log  # noqa: E402
@@ -101,7 +102,7 @@ def test_cli_processes_20000_events_like_the_venv(tmp_path: Path, user: dict[str
     log = write_log(tmp_path / "course log.csv", 20_000)
     out = tmp_path / "out"
     result = subprocess.run(
-        [str(CLI), "process", str(log), "--out", str(out), "--json"],
+        [str(CLI), "process", str(log), "--outputs", "all", "--out", str(out), "--json"],
         cwd=tmp_path,
         env=user,
         capture_output=True,
@@ -115,13 +116,13 @@ def test_cli_processes_20000_events_like_the_venv(tmp_path: Path, user: dict[str
     frozen = zip_contents(Path(str(record["output"])))
     # The same file through the project's venv: the bundle gives the same members, same bytes.
     reference = run_cli(
-        "process", str(log), "--out", str(tmp_path / "venv-out"), "--json",
+        "process", str(log), "--outputs", "all", "--out", str(tmp_path / "venv-out"), "--json",
         env={"MOODLELOGSMART_HOME": str(tmp_path / "venv-data")}, timeout=300,
     )  # fmt: skip
     assert reference.returncode == 0, reference.stderr
     expected = zip_contents(Path(str(json_lines(reference.stdout)[0]["output"])))
     assert sorted(frozen) == sorted(expected)
-    assert {"enriched_log.csv", "enriched_log.xes", "summary.json"} <= set(frozen)
+    assert set(ALL_OUTPUTS) <= set(frozen)  # every exporter (Parquet, OCEL, map...) frozen
     for name in expected:
         assert frozen[name] == expected[name], f"{name} differs from the venv's"
 
