@@ -87,6 +87,13 @@ def process(parser: argparse.ArgumentParser) -> None:
         "students.csv, enriched_log.parquet, enriched_log.ocel.json, process_map.svg "
         "(summary.json is always written)",
     )
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: local:N (N worker processes here) or a scheduler "
+        "(tcp://host:8786); writes a folder of Parquet events, one XES per course and "
+        'summary.json (needs pip install "moodlelogsmart-gui[cluster]")',
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per job")
     parser.add_argument(
         "--quiet",

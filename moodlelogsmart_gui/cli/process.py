@@ -92,6 +92,12 @@ def run(args: argparse.Namespace) -> int:
             f"{', '.join(RULES_PRESETS)}.",
             EXIT_USAGE,
         )
+    if args.cluster:
+        from moodlelogsmart_gui.cli.cluster_process import run_cluster_process
+
+        if refused:
+            raise CliError(refused[0].sentence(), EXIT_USAGE)
+        return run_cluster_process(args, files, out_dir)
     chosen_outputs = _outputs(args.outputs)
     with open_data_folder(must_own=True) as ctx:
         app = qt_app()

@@ -1,0 +1,54 @@
+"""``moodlelogsmart process --cluster``: all the files as one job on a Dask cluster."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from pathlib import Path
+
+from moodlelogsmart_gui.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    open_data_folder,
+)
+from moodlelogsmart_gui.cli.printing import describe_outcome, job_record
+
+
+def run_cluster_process(args: argparse.Namespace, files: list[Path], out_dir: Path) -> int:
+    """One job for every file; one line (or JSON object) for it; exit 0 when it completed."""
+    from moodlelogsmart_gui.cluster.address import ClusterError
+    from moodlelogsmart_gui.cluster.command import prepare, run_cluster_job
+    from moodlelogsmart_gui.jobs.intake import JobSubmitError
+    from moodlelogsmart_gui.jobs.state import JobState
+    from moodlelogsmart_gui.pipeline.errors import BadInputError
+
+    try:
+        address = prepare(args.cluster)
+    except (BadInputError, ClusterError) as err:
+        raise CliError(str(err), EXIT_USAGE) from None
+    with open_data_folder(must_own=True) as ctx:
+        settings = ctx.settings
+        if args.timeout is not None:
+            settings = dataclasses.replace(settings, job_timeout_seconds=args.timeout)
+        try:
+            job, output = run_cluster_job(
+                ctx.paths,
+                ctx.owned_store(),
+                settings,
+                files,
+                out_dir,
+                address,
+                pseudonymize=args.pseudonymize or None,
+                rules=args.rules,
+            )
+        except JobSubmitError as err:
+            raise CliError(str(err), EXIT_USAGE) from None
+    if args.json:
+        print(json.dumps(job_record(job, job.input_name, output), ensure_ascii=False), flush=True)
+    elif not (args.quiet and output is not None):
+        source = files[0] if len(files) == 1 else out_dir
+        print(describe_outcome(job, source, "", output), flush=True)
+    return EXIT_OK if job.state == JobState.COMPLETED else EXIT_FAILED

@@ -1,0 +1,124 @@
+"""``process --cluster``: one job in the history for the whole cluster run.
+
+The job is recorded like any other (state, reason, message, seconds, rows), so
+``moodlelogsmart jobs`` lists it; its result is the output folder, named in the message
+(the app's purge never deletes it: it is the user's, outside the app's job folder).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from moodlelogsmart_gui.cluster.address import ClusterError, parse_address, require_distributed
+from moodlelogsmart_gui.jobs.intake import ensure_secret, new_job, rules_for_job
+from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobState, JobStore
+from moodlelogsmart_gui.paths import AppPaths
+from moodlelogsmart_gui.pipeline.errors import BadInputError
+from moodlelogsmart_gui.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def prepare(address_text: str) -> Any:
+    """Check the address and that Dask is installed, before anything is recorded."""
+    address = parse_address(address_text)
+    require_distributed()
+    return address
+
+
+def run_cluster_job(
+    paths: AppPaths,
+    store: JobStore,
+    settings: Settings,
+    files: list[Path],
+    out_dir: Path,
+    address: Any,
+    *,
+    pseudonymize: bool | None,
+    rules: str | None,
+    clock: Callable[[], float] = time.time,
+) -> tuple[Job, Path | None]:
+    """Run ``files`` on the cluster as one job; the finished job and the output folder.
+
+    Ctrl+C cancels the run, records the job as cancelled and is raised again.
+    """
+    from moodlelogsmart_gui.cluster.run import RunCrashed, RunTimeout, run_on_cluster
+    from moodlelogsmart_gui.pipeline.classify import load_rules
+
+    rules_file = rules_for_job(rules, settings)
+    pseudo = settings.pseudonymize if pseudonymize is None else pseudonymize
+    timeout = int(settings.job_timeout_seconds)
+    name = files[0].name if len(files) == 1 else f"{files[0].name} and {len(files) - 1} more"
+    size = sum(p.stat().st_size for p in files)
+    job = new_job(
+        files[0],
+        name,
+        size,
+        now=clock(),
+        pseudonymize=pseudo,
+        rules_file=rules_file,
+        timeout_seconds=timeout,
+    )
+    job = dataclasses.replace(job, state=JobState.RUNNING, started_at=clock(), stage="cluster")
+    store.add(job)
+    secret = None
+    if pseudo:
+        ensure_secret(paths.secret_file)
+        secret = paths.secret_file.read_bytes()
+    changes: dict[str, Any] = {}
+    output: Path | None = None
+    try:
+        ruleset = load_rules(Path(rules_file) if rules_file else None)
+        options = {
+            "rules_file": rules_file or None,
+            "pseudonymize": pseudo,
+            "secret": secret,
+            "rules_source": {"source": ruleset.source, "count": len(ruleset.all_rules)},
+        }
+        outcome = run_on_cluster(files, address, out_dir, options, timeout)
+        output = outcome.output
+        summary = outcome.summary
+        changes = {
+            "state": JobState.COMPLETED,
+            "message": f"Written to {output} ({outcome.partitions} partitions on "
+            f"{outcome.workers} workers).",
+            "rows_in": summary["rows_in"],
+            "rows_out": summary["rows_out"],
+            "summary": summary,
+            "percent": 100,
+        }
+    except BadInputError as err:
+        changes = _failed(FailureReason.BAD_INPUT, str(err))
+    except RunTimeout:
+        changes = _failed(
+            FailureReason.TIMEOUT,
+            f"The cluster run took longer than {timeout} s and was stopped; its tasks were "
+            "cancelled (give a longer --timeout for a log this size).",
+        )
+    except (RunCrashed, ClusterError) as err:
+        changes = _failed(FailureReason.CRASHED, str(err))
+    except KeyboardInterrupt:
+        changes = {"state": JobState.CANCELLED, "reason": FailureReason.CANCELLED}
+        changes["message"] = "Stopped with Ctrl+C; the cluster's tasks were cancelled."
+        raise
+    except Exception:
+        log.exception("cluster run failed")
+        changes = _failed(
+            FailureReason.INTERNAL,
+            "The cluster run stopped because of an unexpected error; the details are in "
+            "the app's log file.",
+        )
+    finally:
+        store.update(job.id, finished_at=clock(), stage="", **changes)
+    finished = store.get(job.id)
+    assert finished is not None
+    return finished, output
+
+
+def _failed(reason: FailureReason, message: str) -> dict[str, Any]:
+    return {"state": JobState.FAILED, "reason": reason, "message": message}

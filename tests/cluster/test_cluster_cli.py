@@ -1,0 +1,93 @@
+"""``moodlelogsmart process --cluster`` end to end: the job in the history, the folder, the
+time limit, Ctrl+C, a bad address, and the sentence when Dask is not installed."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.site_logs import write_site_logs
+from tests.jobs.test_cli import REPO, assert_no_traceback, cli_env, json_lines, run_cli
+
+pytest.importorskip("distributed")
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
+
+def test_cluster_run_is_one_job_in_the_history(tmp_path: Path) -> None:
+    files, _ = write_site_logs(tmp_path / "in", [1500, 1000], seed=4)
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ["process", *map(str, files), "--cluster", "local:2", "--out", str(out), "--json"]
+    result = run_cli(*args, timeout=400)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert_no_traceback(result)
+    record = json_lines(result.stdout)[0]
+    assert record["state"] == "completed" and record["rows_in"] == 2500
+    folder = Path(str(record["output"]))
+    assert folder.parent == out and folder.name.startswith("logstore_part1_enriched_")
+    assert sorted(p.name for p in folder.iterdir()) == ["events", "summary.json", "xes"]
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["partitions"], summary["workers"]) == (2, 2)
+    listing = run_cli("jobs", "--json")
+    jobs = json_lines(listing.stdout)
+    assert [j["state"] for j in jobs] == ["completed"]
+    assert str(jobs[0]["input"]).endswith("logstore_part1.csv")
+    assert str(folder) in str(jobs[0]["message"])
+
+
+def test_time_limit_and_bad_address_and_missing_dask(tmp_path: Path) -> None:
+    files, _ = write_site_logs(tmp_path / "in", [300], seed=1)
+    out = tmp_path / "out"
+    out.mkdir()
+    late = run_cli("process", str(files[0]), "--cluster", "local:1", "--out", str(out),
+                   "--timeout", "1", "--json", timeout=300)  # fmt: skip
+    assert late.returncode == 1, late.stdout + late.stderr
+    record = json_lines(late.stdout)[0]
+    assert (record["state"], record["reason"]) == ("failed", "timeout")
+    assert list(out.iterdir()) == []
+    bad = run_cli("process", str(files[0]), "--cluster", "localhost:2")
+    assert bad.returncode == 2 and "local:N" in bad.stderr
+    shadow = tmp_path / "no-dask"
+    shadow.mkdir()
+    (shadow / "distributed.py").write_text("raise ImportError('not here')\n", encoding="utf-8")
+    env = cli_env()
+    env["PYTHONPATH"] = f"{shadow}:{env['PYTHONPATH']}"
+    missing = subprocess.run(
+        [sys.executable, "-m", "moodlelogsmart_gui.cli", "process", str(files[0]),
+         "--cluster", "local:2"],
+        capture_output=True, text=True, cwd=REPO, env=env, timeout=60,
+    )  # fmt: skip
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == (
+        'The cluster support is not installed: run pip install "moodlelogsmart-gui[cluster]" '
+        "(it adds dask[distributed])."
+    )
+
+
+def test_ctrl_c_cancels_the_run_and_leaves_nothing(tmp_path: Path) -> None:
+    files, _ = write_site_logs(tmp_path / "in", [40_000] * 4, seed=6)
+    out = tmp_path / "out"
+    out.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moodlelogsmart_gui.cli", "process", *map(str, files),
+         "--cluster", "local:2", "--out", str(out)],
+        cwd=REPO, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        if any((p / "events").is_dir() for p in out.iterdir()):  # a partition is written
+            break
+        time.sleep(0.2)  # polling another process's files (no Qt here)
+    assert process.poll() is None, process.communicate()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert list(out.iterdir()) == []
+    jobs = json_lines(run_cli("jobs", "--json").stdout)
+    assert [(j["state"], j["reason"]) for j in jobs] == [("cancelled", "cancelled")]
