@@ -66,7 +66,7 @@ def write_course_xes(
     offset = "+00:00" if utc else ""
     events = prepare_events(frame, offset)
     part = Path(dest).with_name(Path(dest).name + ".part")
-    with open(part, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as out:
+    with open(part, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) as out:
         for chunk in xes_chunks(events, order, attributes):
             out.write(chunk)
     os.replace(part, dest)

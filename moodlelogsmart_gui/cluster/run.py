@@ -164,6 +164,7 @@ def run_on_cluster(
             if on_client is not None:
                 on_client(client)
             run = _Run(client, spec, staging, final.name, deadline, clock)
+            run.timings["start_cluster"] = round(time.perf_counter() - started, 3)
             try:
                 summary, names = run.execute(inputs, spec_options.get("rules_source") or {})
             except BaseException:
@@ -194,6 +195,7 @@ class _Run:
         self.client, self.spec, self.staging, self.name = client, spec, staging, name
         self.deadline, self.clock = deadline, clock
         self.futures: list[Any] = []
+        self.timings: dict[str, float] = {}
 
     def cancel(self) -> None:
         with contextlib.suppress(Exception):
@@ -211,6 +213,7 @@ class _Run:
         client, staging = self.client, self.staging
         workers = len(client.scheduler_info().get("workers", {}))
         parts = plan_partitions(inputs)
+        began = time.perf_counter()
         results: list[PartitionResult] = self._gather(
             [
                 client.submit(
@@ -225,6 +228,8 @@ class _Run:
                 _add(dropped, r.figures["dropped"])
             rows_in = sum(int(r.figures["rows_in"]) for r in results)
             raise BadInputError(describe_nothing_left(rows_in, dropped))
+        self.timings["partitions"] = round(time.perf_counter() - began, 3)
+        began = time.perf_counter()
         summary = combine(results, rules_source)
         courses = sorted({c for r in results for c in r.courses})
         names = xes_file_names(courses)
@@ -248,7 +253,9 @@ class _Run:
                 for i, course in enumerate(courses)
             ]
         )
+        self.timings["xes"] = round(time.perf_counter() - began, 3)
         summary.update(
+            timings=self.timings,
             pseudonymized=self.spec.pseudonymize,
             partitions=len(parts),
             workers=workers,
