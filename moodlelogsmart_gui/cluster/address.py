@@ -61,7 +61,7 @@ def open_client(address: ClusterAddress, connect_timeout: float = 30.0) -> Itera
     from distributed import Client, LocalCluster
 
     if address.workers is not None:
-        cluster = LocalCluster(
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=address.workers,
             threads_per_worker=1,
             processes=True,
@@ -69,13 +69,13 @@ def open_client(address: ClusterAddress, connect_timeout: float = 30.0) -> Itera
             silence_logs=50,  # logging.CRITICAL: a closing worker's complaints stay out
         )
         try:
-            with Client(cluster) as client:
+            with Client(cluster) as client:  # type: ignore[no-untyped-call]
                 yield client
         finally:
             cluster.close()
         return
     try:
-        client = Client(address.scheduler, timeout=connect_timeout)
+        client = Client(address.scheduler, timeout=connect_timeout)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as err:
         raise ClusterError(
             f"The Dask scheduler {address.scheduler} cannot be reached ({err}); check that it "
@@ -84,4 +84,4 @@ def open_client(address: ClusterAddress, connect_timeout: float = 30.0) -> Itera
     try:
         yield client
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]

@@ -116,7 +116,7 @@ def _wait(futures: list[Any], deadline: float, clock: Callable[[], float]) -> li
     from distributed.scheduler import KilledWorker
 
     try:
-        wait(futures, timeout=max(0.0, deadline - clock()))
+        wait(futures, timeout=max(0.0, deadline - clock()))  # type: ignore[no-untyped-call]
     except TimeoutError:
         raise RunTimeout from None
     try:
