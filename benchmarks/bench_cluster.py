@@ -110,8 +110,15 @@ def main() -> None:
     )
     print(f"phases      : {summary.get('timings')} (seconds, inside the run)")
     print(f"per worker  : {rate:,.0f} events/s (rows in / wall / workers, start-up included)")
+    timings = summary.get("timings") or {}
+    cpu = float(timings.get("partitions_cpu", 0)) + float(timings.get("xes_cpu", 0))
+    core_rate = events / cpu if cpu else 0.0
+    print(f"per core    : {core_rate:,.0f} events per CPU second of the tasks (no contention)")
     estimate = 1e9 / (rate * 32)
-    print(f"on paper    : 1e9 events on 32 workers ≈ {estimate / 60:.0f} min at that rate")
+    print(f"on paper    : 1e9 events on 32 workers ≈ {estimate / 60:.0f} min at the measured rate,")
+    if core_rate:
+        ideal = 1e9 / (core_rate * 32)
+        print(f"              ≈ {ideal / 60:.0f} min if each worker has its own core")
     shutil.rmtree(out, ignore_errors=True)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

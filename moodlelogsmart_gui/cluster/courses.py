@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -60,8 +61,9 @@ def course_frame(folder: Path) -> tuple[pd.DataFrame, np.ndarray]:
 
 def write_course_xes(
     folder: str, dest: str, attributes: Mapping[str, str], utc: bool
-) -> tuple[str, int]:
+) -> tuple[str, int, float]:
     """One course's XES (traces per student, events in time order) at ``dest``."""
+    cpu = time.process_time()
     frame, order = course_frame(Path(folder))
     offset = "+00:00" if utc else ""
     events = prepare_events(frame, offset)
@@ -70,4 +72,4 @@ def write_course_xes(
         for chunk in xes_chunks(events, order, attributes):
             out.write(chunk)
     os.replace(part, dest)
-    return dest, len(order)
+    return dest, len(order), time.process_time() - cpu

@@ -11,6 +11,7 @@ same files, so a retry leaves no duplicates.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,7 @@ class PartitionResult:
     courses: list[str]
     rows_out: int = 0
     utc: bool = False
+    cpu_seconds: float = 0.0  # the task's process CPU time (all its threads)
 
 
 def _unique_names(headers: list[str]) -> list[str]:
@@ -117,6 +119,7 @@ def enrich_partition(part: Partition, spec: RunSpec) -> PartitionResult:
     """The single-machine stages on one partition; its events into the staging dataset."""
     from moodlelogsmart_gui.pipeline.ingest import ingest
 
+    cpu = time.process_time()
     rules = load_rules(Path(spec.rules_file) if spec.rules_file else None)
     ingested = ingest(Path(part.path), original_name=part.name)
     frame = ingested.frame
@@ -163,4 +166,5 @@ def enrich_partition(part: Partition, spec: RunSpec) -> PartitionResult:
         )
         courses = sorted(set(table.column("course").to_pylist()))
     cases = sorted({str(c) for c in counted["case_id"].dropna().unique()})
-    return PartitionResult(part.index, figures, cases, courses, len(rows), utc)
+    spent = time.process_time() - cpu
+    return PartitionResult(part.index, figures, cases, courses, len(rows), utc, spent)

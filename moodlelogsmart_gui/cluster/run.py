@@ -229,6 +229,7 @@ class _Run:
             rows_in = sum(int(r.figures["rows_in"]) for r in results)
             raise BadInputError(describe_nothing_left(rows_in, dropped))
         self.timings["partitions"] = round(time.perf_counter() - began, 3)
+        self.timings["partitions_cpu"] = round(sum(r.cpu_seconds for r in results), 3)
         began = time.perf_counter()
         summary = combine(results, rules_source)
         courses = sorted({c for r in results for c in r.courses})
@@ -254,6 +255,7 @@ class _Run:
             ]
         )
         self.timings["xes"] = round(time.perf_counter() - began, 3)
+        self.timings["xes_cpu"] = round(sum(cpu for _, _, cpu in written), 3)
         summary.update(
             timings=self.timings,
             pseudonymized=self.spec.pseudonymize,
@@ -261,7 +263,7 @@ class _Run:
             workers=workers,
             courses={
                 course: {"xes": f"xes/{names[course]}", "events": n}
-                for course, (_, n) in zip(courses, written, strict=True)
+                for course, (_, n, _) in zip(courses, written, strict=True)
             },
         )
         return summary, names

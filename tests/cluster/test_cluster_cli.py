@@ -71,7 +71,7 @@ def test_time_limit_and_bad_address_and_missing_dask(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_cancels_the_run_and_leaves_nothing(tmp_path: Path) -> None:
-    files, _ = write_site_logs(tmp_path / "in", [40_000] * 4, seed=6)
+    files, _ = write_site_logs(tmp_path / "in", [25_000] * 4, seed=6)
     out = tmp_path / "out"
     out.mkdir()
     process = subprocess.Popen(
