@@ -156,8 +156,8 @@ class SettingField(QWidget):
             return box
         if spec.choices:
             combo = QComboBox()
-            for choice, label in spec.choices:
-                combo.addItem(spec_text(label), choice)
+            for stored, label in spec.choices:
+                combo.addItem(spec_text(label), stored)
             combo.setCurrentIndex(max(0, combo.findData(value)))
             combo.currentIndexChanged.connect(self.changed)
             return combo
