@@ -136,12 +136,14 @@ def stall_phase(big: list[Path], small: list[Path], seconds: float, window: bool
     dropped_at = [0.0]
     queue.job_added.connect(lambda _job_id: added.append(time.perf_counter()))
     lateness: list[float] = []
-    last = [time.perf_counter()]
+    busy: list[float] = []  # CPU seconds the GUI thread spent between two ticks (load-free)
+    last = [time.perf_counter(), time.thread_time()]
 
     def probe() -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         lateness.append(now - last[0] - 0.010)
-        last[0] = now
+        busy.append(cpu - last[1])
+        last[0], last[1] = now, cpu
 
     def drop() -> None:
         dropped_at[0] = time.perf_counter()
@@ -178,12 +180,15 @@ def stall_phase(big: list[Path], small: list[Path], seconds: float, window: bool
     spin(lambda: False, seconds)
     timer.stop()
     late = sorted(lateness[1:]) or [float("nan")]
+    cpu = sorted(busy[1:]) or [float("nan")]
     jobs = queue.jobs()
     result = {
         "running_when_dropped": running_at_drop,
         "ticks": len(late),
         "longest_stall_ms": late[-1] * 1000,
         "p99_ms": late[int(len(late) * 0.99)] * 1000,
+        "longest_busy_ms": cpu[-1] * 1000,
+        "busy_s": sum(cpu),
         "jobs": len(jobs),
         "dropped": len(small),
         "queued": len(added),
@@ -212,7 +217,9 @@ def describe(label: str, result: dict[str, Any], args: argparse.Namespace) -> st
     when = f"all queued in {queued:.2f} s" if queued is not None else "NOT all queued"
     return (
         f"{label} longest event-loop stall {result['longest_stall_ms']:.0f} ms "
-        f"(p99 {result['p99_ms']:.0f} ms, {result['ticks']} ticks in {args.seconds:g} s) while "
+        f"(p99 {result['p99_ms']:.0f} ms, {result['ticks']} ticks in {args.seconds:g} s; "
+        f"GUI thread CPU: longest between ticks {result['longest_busy_ms']:.0f} ms, "
+        f"total {result['busy_s']:.2f} s) while "
         f"{result['running_when_dropped']} real jobs of {args.events} events ran and "
         f"{result['dropped']} files arrived at once; {result['queued']} queued ({when}); "
         f"{result['jobs']} jobs recorded, {result['completed']} completed"

@@ -27,18 +27,17 @@ from moodlelogsmart_gui.gui.icons import app_icon
 from moodlelogsmart_gui.gui.job_model import JOB_ROLE, Column, JobSortProxy, JobTableModel
 from moodlelogsmart_gui.gui.job_view import JobTableView
 from moodlelogsmart_gui.gui.log_files import file_dialog_filter
-from moodlelogsmart_gui.gui.log_viewer import LogViewer
 from moodlelogsmart_gui.gui.notifications import NoticeBar, Notifier
 from moodlelogsmart_gui.gui.save_result import ResultSaver
+from moodlelogsmart_gui.gui.selection_commands import SelectionCommands
 from moodlelogsmart_gui.gui.settings_dialog import SettingsDialog
 from moodlelogsmart_gui.gui.status_bar import JobStatusBar
 from moodlelogsmart_gui.gui.window_menus import (
     build_menus,
     confirm_quit,
-    confirm_remove,
     show_about,
 )
-from moodlelogsmart_gui.jobs.queue import CLOSED_MESSAGE, JobSubmitError
+from moodlelogsmart_gui.jobs.queue import CLOSED_MESSAGE
 from moodlelogsmart_gui.jobs.state import JobState
 
 if TYPE_CHECKING:
@@ -103,6 +102,7 @@ class MainWindow(QMainWindow):
         self.intake = FileIntake(queue, self.runner, self)
         self.intake.finished.connect(self._on_intake_finished)
         self.notifier = Notifier(self, self.windowIcon())
+        self.commands = SelectionCommands(self)
         build_menus(self)
         self._connect()
         self._restore_state()
@@ -140,11 +140,12 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         a = self.job_actions
         a.add_files.triggered.connect(self.choose_files)
-        a.save.triggered.connect(self.save_selected)
-        a.cancel.triggered.connect(self.cancel_selected)
-        a.retry.triggered.connect(self.retry_selected)
-        a.remove.triggered.connect(self.remove_selected)
-        a.show_log.triggered.connect(self.show_selected_log)
+        c = self.commands
+        a.save.triggered.connect(c.save)
+        a.cancel.triggered.connect(c.cancel)
+        a.retry.triggered.connect(c.retry)
+        a.remove.triggered.connect(c.remove)
+        a.show_log.triggered.connect(c.show_selected_log)
         a.details.toggled.connect(self.details.setVisible)
         a.settings.triggered.connect(self.open_settings)
         a.quit.triggered.connect(self.close)
@@ -153,7 +154,7 @@ class MainWindow(QMainWindow):
         self.drop_zone.paths_dropped.connect(self.add_paths)
         self.drop_zone.add_files_requested.connect(self.choose_files)
         self.details.save_requested.connect(self.saver.save)
-        self.details.show_log_requested.connect(self.show_log)
+        self.details.show_log_requested.connect(c.show_log)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.context_menu_requested.connect(self._context_menu)
         self.table.activated_job.connect(lambda: a.details.setChecked(True))
@@ -306,54 +307,6 @@ class MainWindow(QMainWindow):
             )
             if not job_ids:
                 self.status.showMessage(self.tr("Nothing was added."), 8000)
-
-    def save_selected(self) -> None:
-        jobs = self.selected_jobs()
-        if len(jobs) == 1:
-            self.saver.save(jobs[0].id)
-
-    def retry_selected(self) -> None:
-        """Every finished job runs again as a new job, with the same options."""
-        for job in self.selected_jobs():
-            try:
-                if job.state.can_retry:
-                    self.queue.rerun(job.id)
-            except JobSubmitError as err:
-                self.notice.show_notice(f"{job.input_name}: {err}")
-
-    def remove_selected(self) -> None:
-        """Remove the selected jobs; a result that is still kept is only deleted once the
-        person has said so (one wrong click on Delete loses nothing)."""
-        jobs = [job for job in self.selected_jobs() if job.state.can_remove]
-        kept = [job for job in jobs if job.result_available]
-        if kept and not confirm_remove(self, jobs, kept):
-            return
-        for job in jobs:
-            try:
-                self.queue.remove(job.id)
-            except JobSubmitError as err:
-                self.notice.show_notice(f"{job.input_name}: {err}")
-        if jobs:
-            count = len(jobs)
-            text = self.tr("%n job(s) removed from the history.", "", count)
-            self.status.showMessage(text, 6000)
-
-    def cancel_selected(self) -> None:
-        for job in self.selected_jobs():
-            if job.state.can_cancel:
-                self.queue.cancel(job.id)
-
-    def show_selected_log(self) -> None:
-        jobs = self.selected_jobs()
-        if len(jobs) == 1:
-            self.show_log(jobs[0].id)
-
-    def show_log(self, job_id: str) -> None:
-        job = self.queue.job(job_id)
-        name = job.input_name if job else job_id
-        viewer = LogViewer(name, self.queue.log_path(job_id), self.runner, self)
-        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        viewer.show()
 
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(

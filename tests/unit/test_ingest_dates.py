@@ -9,7 +9,8 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moodlelogsmart_gui.pipeline.ingest.dates import parse_times, year_from_filename
+from moodlelogsmart_gui.pipeline.ingest.dates import parse_times
+from moodlelogsmart_gui.pipeline.ingest.download_name import year_from_filename
 from moodlelogsmart_gui.pipeline.ingest.tables import load_languages
 from tests.fixtures.moodle_logs import LANGS, format_time
 

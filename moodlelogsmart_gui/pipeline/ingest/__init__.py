@@ -18,7 +18,15 @@ import pandas as pd
 import pyarrow as pa
 
 from moodlelogsmart_gui.pipeline.errors import BadInputError
-from moodlelogsmart_gui.pipeline.ingest import csv_table, dates, detect, legacy, normalise, read
+from moodlelogsmart_gui.pipeline.ingest import (
+    csv_table,
+    dates,
+    detect,
+    download_name,
+    legacy,
+    normalise,
+    read,
+)
 from moodlelogsmart_gui.pipeline.ingest.normalise import CANONICAL_COLUMNS, LOGSTORE_DIRECT
 from moodlelogsmart_gui.pipeline.ingest.tables import load_catalogue, load_languages, printable
 
@@ -164,11 +172,11 @@ def ingest(
         )
     time_name = "timecreated" if layout.layout == "logstore" else "time"
     time_column = table.column(f"c{layout.columns[time_name]}")
-    downloaded = dates.download_time(original_name or path.name)
+    downloaded = download_name.download_time(original_name or path.name)
     parsed = dates.parse_times(
         time_column,
         tables.months,
-        downloaded.year if downloaded else dates.current_year(),
+        downloaded.year if downloaded else download_name.current_year(),
         "the file name" if downloaded else "the current year",
         downloaded,
     )

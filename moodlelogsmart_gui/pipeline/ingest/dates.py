@@ -16,6 +16,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from moodlelogsmart_gui.pipeline.ingest.arrays import factorize, per_chunk
+from moodlelogsmart_gui.pipeline.ingest.civil_time import (
+    NAT,
+    NAT_NS,
+    days_from_civil,
+    days_in_month,
+    seconds_to_ns,
+)
 
 _L = "LETTERS"
 _TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:[.,]\d+)?"
@@ -52,10 +59,6 @@ PATTERNS: dict[str, str] = {
 # the numeric pattern uses a backreference, which RE2 lacks: RE2 gets an explicit variant
 _RE2_NUMERIC = PATTERNS["numeric"].replace("(?P=s)", "[/.\\-]")
 SAMPLE_VALUES = 4000
-_NAT = np.iinfo(np.int64).min
-_NAT_NS = np.datetime64("NaT", "ns")
-_EARLIEST = int(np.datetime64("1990-01-01T00:00:00", "s").astype(np.int64))
-_LATEST = int(np.datetime64("2100-01-01T00:00:00", "s").astype(np.int64))
 
 
 def _re2(name: str) -> str:
@@ -89,23 +92,6 @@ def _int_field(struct: pa.StructArray, name: str) -> np.ndarray:
     values = pc.struct_field(struct, name)
     values = pc.if_else(pc.equal(pc.fill_null(values, ""), ""), "0", values)
     return np.asarray(pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 for proleptic Gregorian dates (H. Hinnant's algorithm)."""
-    y = y - (m <= 2)
-    era = np.floor_divide(y, 400)
-    yoe = y - era * 400
-    mp = (m + 9) % 12
-    doy = (153 * mp + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return np.asarray(era * 146097 + doe - 719468, dtype=np.int64)
-
-
-def _days_in_month(y: np.ndarray, m: np.ndarray) -> np.ndarray:
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    table = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31])
-    return np.asarray(table[np.clip(m - 1, 0, 12)] + ((m == 2) & leap), dtype=np.int64)
 
 
 def _month_numbers(struct: pa.StructArray, months: dict[str, int]) -> np.ndarray:
@@ -189,7 +175,7 @@ def _fields(
     ok = np.asarray(struct.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     if pattern == "epoch":
         seconds = _int_field(struct, "epoch")
-        return np.where(ok, seconds, _NAT), "epoch", False
+        return np.where(ok, seconds, NAT), "epoch", False
     hour, minute, second = (_int_field(struct, g) for g in ("H", "M", "S"))
     ambiguous = False
     if pattern == "numeric":
@@ -212,10 +198,10 @@ def _fields(
         am = np.asarray(pc.starts_with(ap, "a").to_numpy(zero_copy_only=False), dtype=bool)
         ok &= ~((am | pm) & ((hour < 1) | (hour > 12)))
         hour = np.where(pm & (hour < 12), hour + 12, np.where(am & (hour == 12), 0, hour))
-    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= _days_in_month(year, month))
+    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= days_in_month(year, month))
     ok &= (hour < 24) & (minute < 60) & (second < 60)
-    seconds = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
-    return np.where(ok, seconds, _NAT), order, ambiguous
+    seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    return np.where(ok, seconds, NAT), order, ambiguous
 
 
 def _parse_generic(
@@ -231,18 +217,11 @@ def _parse_generic(
     if repeats:
         values, indices = factorize(column)
         seconds, order, ambiguous = _fields(values, pattern, months, default_year, order)
-        seconds = np.append(seconds, _NAT)[indices]
+        seconds = np.append(seconds, NAT)[indices]
     else:
         flat = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         seconds, order, ambiguous = _fields(flat, pattern, months, default_year, order)
     return seconds_to_ns(seconds), order, ambiguous
-
-
-def seconds_to_ns(seconds: np.ndarray) -> np.ndarray:
-    """Epoch seconds to datetime64[ns]; values outside 1990-2100 (no Moodle log) become NaT."""
-    valid = (seconds >= _EARLIEST) & (seconds < _LATEST)
-    out = np.where(valid, seconds, 0).astype(np.int64) * 1_000_000_000
-    return np.where(valid, out, _NAT).view("datetime64[ns]")
 
 
 def _strptime(column: pa.ChunkedArray | pa.Array, fmt: str) -> tuple[pa.ChunkedArray, np.ndarray]:
@@ -266,7 +245,7 @@ def _parse_fast(
             stamps, order, fmt = stamps_mf, "month_first", fmt_mf
         if only_df and only_mf:
             order = f"{order} (mixed)"
-    seconds = pc.fill_null(pc.cast(stamps, pa.int64()), _NAT)
+    seconds = pc.fill_null(pc.cast(stamps, pa.int64()), NAT)
     return seconds_to_ns(np.asarray(seconds.to_numpy(), dtype=np.int64)), order, ambiguous, fmt
 
 
@@ -342,7 +321,7 @@ def parse_times(
         column = pc.utf8_trim_whitespace(column)  # padded cells: trim once, up front
     pattern = _choose_pattern(sample) if len(sample) else None
     if pattern is None:
-        return ParsedTimes(np.full(n_rows, _NAT_NS), None, None, False, n_rows, "local")
+        return ParsedTimes(np.full(n_rows, NAT_NS), None, None, False, n_rows, "local")
     matcher = _py(pattern)
     sample_values = sample.to_pylist()
     sample_value = next((v for v in sample_values if matcher.match(v)), "")
@@ -374,7 +353,7 @@ def parse_times(
         if suspect.any():
             written = _written_day(column.filter(pa.array(suspect)), pattern, order)
             rolled[suspect] = written != day_read[suspect]
-        stamps[rolled] = _NAT_NS
+        stamps[rolled] = NAT_NS
         again = present & np.isnat(stamps) & ~rolled
         if again.any():
             rest = pc.utf8_trim_whitespace(column.filter(pa.array(again)))
@@ -407,26 +386,3 @@ def parse_times(
     unreadable = int(np.isnat(stamps).sum())
     timezone = "UTC" if pattern == "epoch" else "local"
     return ParsedTimes(stamps, fmt, order, ambiguous, unreadable, timezone, warnings)
-
-
-def year_from_filename(name: str) -> int | None:
-    """Moodle names downloads ``logs_<course>_<YYYYMMDD-HHMM>``: take that year."""
-    when = download_time(name)
-    return when.year if when else None
-
-
-def download_time(name: str) -> dt.datetime | None:
-    """The download time in a Moodle file name ``logs_<course>_<YYYYMMDD-HHMM>``."""
-    match = re.search(r"(20\d{2})(\d{2})(\d{2})-(\d{2})(\d{2})", name)
-    if not match:
-        return None
-    try:
-        year, month, day, hour, minute = (int(g) for g in match.groups())
-        return dt.datetime(year, month, day, hour, minute)
-    except ValueError:
-        return None
-
-
-def current_year() -> int:
-    """The current year (the fallback for year-less Moodle 2.7 times)."""
-    return dt.datetime.now().year

@@ -1,0 +1,31 @@
+"""Small modules are a check, not a habit: no module of the package passes 400 lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import moodlelogsmart_gui
+
+LIMIT = 400
+PACKAGE = Path(moodlelogsmart_gui.__file__).resolve().parent
+
+
+def long_modules(folder: Path, limit: int = LIMIT) -> list[str]:
+    """``path: lines`` for every Python module under ``folder`` longer than ``limit`` lines."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > limit:
+            found.append(f"{path.relative_to(folder)}: {lines}")
+    return found
+
+
+def test_no_module_passes_400_lines() -> None:
+    assert long_modules(PACKAGE) == [], "split these by idea (STYLE: small modules)"
+
+
+def test_the_check_sees_a_long_module(tmp_path: Path) -> None:
+    (tmp_path / "short.py").write_text("x = 1\n" * LIMIT, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "long.py").write_text("x = 1\n" * (LIMIT + 1), encoding="utf-8")
+    assert long_modules(tmp_path) == [f"sub/long.py: {LIMIT + 1}"]
