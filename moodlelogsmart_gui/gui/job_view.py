@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -11,7 +12,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QPainter, QPalette
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -29,6 +30,8 @@ from moodlelogsmart_gui.gui.job_model import PROGRESS_ROLE, Column
 
 Index = QModelIndex | QPersistentModelIndex
 BAR_WIDTH = 40
+FILE_MIN = 120  # the File column never gets narrower than this
+FILE_MAX = 480  # a very long name may be cut (in the middle) beyond this; the pane shows it
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -104,7 +107,62 @@ class JobTableView(QTableView):
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.sectionResized.connect(self._on_section_resized)
         self.doubleClicked.connect(lambda _index: self.activated_job.emit())
+        self._file_need = FILE_MIN
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is None:
+            return
+        model.rowsInserted.connect(self._on_rows_inserted)
+        model.rowsRemoved.connect(lambda *_: self._measure_names())
+        model.modelReset.connect(self._measure_names)
+        model.layoutChanged.connect(self.fit_file_column)
+        self._measure_names()
+
+    # -- the File column: the one a person reads ----------------------------------------------
+    def _name_width(self, row: int) -> int:
+        text = str(self.model().index(row, Column.FILE).data() or "")
+        return self.fontMetrics().horizontalAdvance(text) + 16  # the cell's margins
+
+    def _on_rows_inserted(self, _parent: Index, first: int, last: int) -> None:
+        widest = max((self._name_width(row) for row in range(first, last + 1)), default=0)
+        self._file_need = max(self._file_need, min(FILE_MAX, widest))
+        self.fit_file_column()
+
+    def _measure_names(self) -> None:
+        widest = max((self._name_width(row) for row in range(self.model().rowCount())), default=0)
+        self._file_need = max(FILE_MIN, min(FILE_MAX, widest))
+        self.fit_file_column()
+
+    def file_width_needed(self) -> int:
+        """What the longest file name in the table needs (at most FILE_MAX)."""
+        return self._file_need
+
+    def fit_file_column(self) -> None:
+        """The File column takes what the other columns leave, and never less than its
+        longest name needs: when the table is too narrow for all of it, the table scrolls
+        sideways instead of cutting the names (the column a person reads)."""
+        if self.model() is None:
+            return
+        others = sum(
+            self.columnWidth(column)
+            for column in Column
+            if column != Column.FILE and not self.isColumnHidden(column)
+        )
+        left = self.viewport().width() - others
+        width = max(self._file_need, left)
+        if self.columnWidth(Column.FILE) != width:
+            self.setColumnWidth(Column.FILE, width)
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column != Column.FILE:
+            self.fit_file_column()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_file_column()
 
     def content_widths(self) -> dict[Column, int]:
         """The width each column needs (in this language): the state and count columns fit
@@ -151,11 +209,12 @@ class JobTableView(QTableView):
 
     def apply_default_widths(self) -> None:
         """Columns as wide as their widest value; the File column takes what is left."""
-        for column, width in self.content_widths().items():
-            self.setColumnWidth(column, width)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(Column.FILE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(48)
+        for column, width in self.content_widths().items():
+            if column != Column.FILE:
+                self.setColumnWidth(column, width)
+        self.fit_file_column()
 
     def fit_restored_widths(self) -> None:
         """After restoring a saved header: never narrower than the values (an older version
@@ -163,6 +222,11 @@ class JobTableView(QTableView):
         for column, width in self.content_widths().items():
             if column != Column.FILE and self.columnWidth(column) < width:
                 self.setColumnWidth(column, width)
+        # an older version saved the File column as 'Stretch', which squeezed the names
+        self.horizontalHeader().setSectionResizeMode(
+            Column.FILE, QHeaderView.ResizeMode.Interactive
+        )
+        self.fit_file_column()
 
     def set_drop_target(self, on: bool) -> None:
         """A highlighted frame while files are dragged over the window."""

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from moodlelogsmart_gui.gui import formatting as fmt
 from moodlelogsmart_gui.gui.output_choice import OutputChoice
+from moodlelogsmart_gui.gui.scroll_body import WheelScrollsBody, fix_to_screen, scrolling_body
 from moodlelogsmart_gui.gui.wrapped_label import WrappedLabel
 from moodlelogsmart_gui.jobs.retention import tree_size
 from moodlelogsmart_gui.settings import SETTING_SPECS, Settings, SettingsError, SettingSpec
@@ -258,6 +259,9 @@ class SettingsDialog(QDialog):
         self._paths = paths
         self._runner = runner
         layout = QVBoxLayout(self)
+        # the settings scroll; the buttons and their message stay in sight on a small screen
+        self.settings_scroll, content, inner = scrolling_body(self)
+        self.settings_scroll.setObjectName("settingsScroll")
         group = QGroupBox(self.tr("Jobs and results"))
         form = QVBoxLayout(group)
         self.fields: dict[str, SettingField] = {}
@@ -267,8 +271,11 @@ class SettingsDialog(QDialog):
             field.changed.connect(self._revalidate)
             self.fields[spec.key] = field
             form.addWidget(field)
-        layout.addWidget(group)
-        layout.addWidget(self._data_group())
+        inner.addWidget(group)
+        inner.addWidget(self._data_group())
+        inner.addStretch(1)
+        self.settings_scroll.setWidget(content)
+        layout.addWidget(self.settings_scroll, 1)
         self.save_error = ReservedLine()  # beside the buttons: no line of its own
         self.save_error.setStyleSheet(ERROR_STYLE)
         self.buttons = QDialogButtonBox(
@@ -285,8 +292,8 @@ class SettingsDialog(QDialog):
         queue.purge_finished.connect(self._on_purged)
         self._revalidate()
         self._refresh_size()
-        self.adjustSize()
-        self.setFixedSize(self.sizeHint())  # messages have reserved places: nothing grows
+        fix_to_screen(self, self.settings_scroll, content)
+        WheelScrollsBody(self.settings_scroll).watch(content)
 
     @property
     def save_button(self) -> QPushButton:
