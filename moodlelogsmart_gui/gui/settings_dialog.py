@@ -376,7 +376,16 @@ class SettingsDialog(QDialog):
         self.purge_button.setEnabled(True)
         purged = int(getattr(report, "jobs_purged", 0))
         freed = fmt.size_text(int(getattr(report, "bytes_freed", 0)))
-        text = self.tr("%n job(s) purged, %1 freed.", "", purged).replace("%1", freed)
+        if purged:
+            text = self.tr("%n job(s) purged, %1 freed.", "", purged).replace("%1", freed)
+        else:  # say why nothing went, and how to delete one now
+            hours = round(self._settings.ttl_completed_hours)
+            text = self.tr(
+                "Nothing has expired yet; finished results are kept for %n hour(s). "
+                "Use Remove from history to delete one now.",
+                "",
+                hours,
+            )
         errors = list(getattr(report, "errors", []) or [])
         if errors:
             text += " " + self.tr(

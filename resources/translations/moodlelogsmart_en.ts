@@ -55,5 +55,12 @@
             <numerusform>%n items could not be deleted (see the app log).</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Nothing has expired yet; finished results are kept for %n hour(s). Use Remove from history to delete one now.</source>
+        <translation>
+            <numerusform>Nothing has expired yet; finished results are kept for %n hour. Use Remove from history to delete one now.</numerusform>
+            <numerusform>Nothing has expired yet; finished results are kept for %n hours. Use Remove from history to delete one now.</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -1206,5 +1206,12 @@
             <numerusform>%n itens não puderam ser apagados (veja o registro do aplicativo).</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Nothing has expired yet; finished results are kept for %n hour(s). Use Remove from history to delete one now.</source>
+        <translation>
+            <numerusform>Nada expirou ainda; os resultados prontos são guardados por %n hora. Use Remover do histórico para apagar um agora.</numerusform>
+            <numerusform>Nada expirou ainda; os resultados prontos são guardados por %n horas. Use Remover do histórico para apagar um agora.</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -115,6 +115,22 @@ def test_purge_now_reports_what_it_freed(make_dialog: Any, paths: AppPaths) -> N
     assert dialog.purge_button.isEnabled()
 
 
+def test_purge_now_with_nothing_expired_says_why(make_dialog: Any) -> None:
+    dialog, queue, _ = make_dialog()
+    dialog.fields["ttl_completed_hours"].editor.setValue(6)
+    dialog.save_button.click()
+    dialog.purge_button.click()
+    queue.purge_finished.emit(PurgeReport(jobs_purged=0, bytes_freed=0))
+    assert dialog.purge_result.text() == (
+        "Nothing has expired yet; finished results are kept for 6 hours. "
+        "Use Remove from history to delete one now."
+    )
+    dialog.fields["ttl_completed_hours"].editor.setValue(1)
+    dialog.save_button.click()
+    queue.purge_finished.emit(PurgeReport(jobs_purged=0, bytes_freed=0))
+    assert "kept for 1 hour. " in dialog.purge_result.text()
+
+
 def test_ctrl_comma_opens_the_settings_from_the_window(window: Any, qtbot: Any) -> None:
     assert window.job_actions.settings.shortcut().toString() == "Ctrl+,"
     window.job_actions.settings.trigger()

@@ -19,6 +19,7 @@ from moodlelogsmart_gui.gui.background import BackgroundRunner
 from moodlelogsmart_gui.gui.main_window import MainWindow
 from moodlelogsmart_gui.gui.settings_dialog import SettingsDialog
 from moodlelogsmart_gui.gui.translation import install_translators
+from moodlelogsmart_gui.jobs.retention import PurgeReport
 from moodlelogsmart_gui.paths import AppPaths, resources_dir
 from moodlelogsmart_gui.settings_file import SettingsStore
 from tests.gui.fakes import FakeQueue
@@ -80,6 +81,10 @@ def test_the_window_speaks_portuguese(portuguese: None, qtbot: Any, paths: AppPa
     qtbot.addWidget(dialog)
     assert dialog.fields["job_timeout_seconds"].label.text() == "Tempo máximo por tarefa"
     assert dialog.windowTitle() == "Configurações"
+    dialog._on_purged(PurgeReport(jobs_purged=0, bytes_freed=0))
+    assert dialog.purge_result.text().startswith(
+        "Nada expirou ainda; os resultados prontos são guardados por 24 horas."
+    )
 
 
 @pytest.mark.skipif(shutil.which("pyside6-lupdate", path=str(Path(sys.executable).parent))
