@@ -31,6 +31,7 @@ from moodlelogsmart_gui.gui.notifications import NoticeBar, Notifier
 from moodlelogsmart_gui.gui.save_result import ResultSaver
 from moodlelogsmart_gui.gui.selection_commands import SelectionCommands
 from moodlelogsmart_gui.gui.settings_dialog import SettingsDialog
+from moodlelogsmart_gui.gui.sort_arrow import point_sort_arrow_by_order
 from moodlelogsmart_gui.gui.status_bar import JobStatusBar
 from moodlelogsmart_gui.gui.window_menus import (
     build_menus,
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
         self.table.setModel(self.proxy)
         self.table.apply_default_widths()
         self.table.sortByColumn(Column.STARTED, Qt.SortOrder.DescendingOrder)
+        point_sort_arrow_by_order(self.table.horizontalHeader())
         self.details = DetailsPane(central, clock)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
         self.splitter.setObjectName("mainSplitter")
