@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QSizePolicy, QToolBar, QWidget
 
 from moodlelogsmart_gui import __version__
@@ -77,7 +77,9 @@ def confirm_quit(parent: QWidget, queue: JobQueue) -> bool:
     """True to cancel the running jobs and quit; False keeps the window open.
 
     The question follows the queue while it is open: the count changes as jobs finish, and
-    when none runs any more the window simply closes (nothing is left to cancel).
+    when none runs any more the window simply closes (nothing is left to cancel). When a job
+    ends while others wait, the next one starts at once: the question then stays, for that
+    job, instead of closing and cancelling a job the person was never asked about.
     """
     box = QMessageBox(parent)
     box.setObjectName("quitPrompt")
@@ -91,12 +93,19 @@ def confirm_quit(parent: QWidget, queue: JobQueue) -> bool:
     box.setDefaultButton(keep_button)
     box.setEscapeButton(keep_button)
 
-    def follow(now_running: int, _queued: int) -> None:
+    def follow(now_running: int, queued: int) -> None:
+        if now_running == 0 and queued:
+            QTimer.singleShot(0, box, settle)  # once the queue has started the next job
+            return
         if now_running == 0:
             quit_button.click()
             return
         box.setText(_running_text(now_running))
         quit_button.setText(_quit_text(now_running))
+
+    def settle() -> None:
+        if box.isVisible() and queue.running_count() == 0:
+            quit_button.click()  # the waiting files could not start: they stay queued
 
     queue.counts_changed.connect(follow)
     try:

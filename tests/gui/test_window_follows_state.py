@@ -4,12 +4,14 @@ live counts. The real queue (fake worker) on a clock the test moves."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
 from moodlelogsmart_gui.gui import formatting as fmt
@@ -23,6 +25,8 @@ from moodlelogsmart_gui.settings_file import SettingsStore
 from tests.gui.conftest import fake_worker_command, write_log
 from tests.gui.fakes import FakeQueue
 from tests.gui.test_window_layout import run_one
+
+REAL_EXEC = QMessageBox.exec  # taken before the autouse fixture answers every question
 
 
 class Clock:
@@ -142,3 +146,92 @@ def test_the_close_prompt_follows_the_running_count(
     assert seen[0] == "1 job is still running. Quitting now cancels it."
     assert seen[1] == "2 jobs are still running. Quitting now cancels them."
     assert "Cancel 2 running jobs and quit" in seen
+
+
+def test_the_open_close_prompt_follows_a_job_that_ends_meanwhile(
+    clocked_window: MainWindow, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real queue and worker: the question is open, the job ends; the question goes away
+    by itself and the window closes as a close with nothing running does (nothing cancelled)."""
+    monkeypatch.setattr(QMessageBox, "exec", REAL_EXEC)  # a real modal question
+    window = clocked_window
+    window.job_actions.ask_each.setChecked(False)
+    release = tmp_path / "release"
+    window.add_paths([write_log(tmp_path, "held.csv", f"HOLD {release}")])
+    qtbot.waitUntil(lambda: window.queue.running_count() == 1, timeout=15000)
+    seen: list[str] = []
+
+    def while_open() -> None:
+        box = window.findChild(QMessageBox, "quitPrompt")
+        if box is None or not box.isVisible():
+            QTimer.singleShot(20, while_open)
+            return
+        seen.append(box.text())
+        release.touch()  # the job finishes while the question is open
+        QTimer.singleShot(15000, lambda: give_up(box))
+
+    def give_up(box: QMessageBox) -> None:
+        with contextlib.suppress(RuntimeError):  # the box may be gone: all is well
+            if box.isVisible():
+                seen.append(f"still open: {box.text()}")
+                box.reject()
+
+    QTimer.singleShot(0, while_open)
+    assert window.close()  # returns once the question is answered or has gone
+    assert seen == ["1 job is still running. Quitting now cancels it."]
+    assert not window.isVisible()
+    assert [str(job.state) for job in window.queue.jobs()] == ["completed"]
+
+
+def test_a_queued_job_that_starts_while_the_question_is_open_is_not_cancelled_unasked(
+    clocked_window: MainWindow, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One job at a time: the running job ends while the question is open and the next one
+    starts at once. The question stays (for the new job) rather than closing by itself and
+    cancelling a job the person was never asked about."""
+    monkeypatch.setattr(QMessageBox, "exec", REAL_EXEC)
+    window = clocked_window
+    window.queue.apply_settings(window.queue._settings.replace(concurrent_jobs=1))
+    window.job_actions.ask_each.setChecked(False)
+    first, second = tmp_path / "release-first", tmp_path / "release-second"
+    window.add_paths([write_log(tmp_path, "first.csv", f"HOLD {first}")])
+    qtbot.waitUntil(lambda: window.queue.running_count() == 1, timeout=15000)
+    window.add_paths([write_log(tmp_path, "second.csv", f"HOLD {second}")])
+    qtbot.waitUntil(lambda: window.queue.queued_count() == 1, timeout=15000)
+
+    def states() -> dict[str, str]:
+        return {job.input_name: str(job.state) for job in window.queue.jobs()}
+
+    seen: list[str] = []
+
+    def while_open() -> None:
+        box = window.findChild(QMessageBox, "quitPrompt")
+        if box is None or not box.isVisible():
+            QTimer.singleShot(20, while_open)
+            return
+        seen.append(box.text())
+        first.touch()  # the first job ends; the second starts at once
+        wait_for_second(box, 0)
+
+    def wait_for_second(box: QMessageBox, tries: int) -> None:
+        if states().get("second.csv") != "running" and tries < 500:
+            QTimer.singleShot(20, lambda: wait_for_second(box, tries + 1))
+            return
+        QTimer.singleShot(200, lambda: answer(box))
+
+    def answer(box: QMessageBox) -> None:
+        with contextlib.suppress(RuntimeError):
+            seen.append(f"open: {box.text()}" if box.isVisible() else "closed by itself")
+            if box.isVisible():
+                box.escapeButton().click()  # keep the window open
+
+    QTimer.singleShot(0, while_open)
+    window.close()
+    assert seen == [
+        "1 job is still running. Quitting now cancels it.",
+        "open: 1 job is still running. Quitting now cancels it.",
+    ]
+    assert window.isVisible()
+    assert states() == {"first.csv": "completed", "second.csv": "running"}
+    second.touch()
+    qtbot.waitUntil(lambda: states()["second.csv"] == "completed", timeout=15000)
