@@ -55,10 +55,13 @@ class ReservedLine(QLabel):
     """One line of text that always takes its place, shown or not; a longer text is cut
     with '…' and given whole in the tooltip (so a message never moves what is below)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, lines: int = 1) -> None:
         super().__init__(parent)
         self._full = ""
-        self.setFixedHeight(self.fontMetrics().lineSpacing() + 2)
+        self._lines = lines  # more than one: the text wraps within them instead of being cut
+        self.setWordWrap(lines > 1)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 2)
         policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         policy.setRetainSizeWhenHidden(True)
         self.setSizePolicy(policy)
@@ -78,7 +81,7 @@ class ReservedLine(QLabel):
     def _fit(self) -> None:
         room = self.contentsRect().width()
         shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, room)
-        super().setText(shown if room > 0 else self._full)
+        super().setText(shown if room > 0 and self._lines == 1 else self._full)
 
 
 class SettingField(QWidget):
@@ -322,10 +325,11 @@ class SettingsDialog(QDialog):
         )
         row.addWidget(self.purge_button)
         row.addWidget(open_button)
-        self.purge_result = ReservedLine()  # beside the buttons: no line of its own
-        self.purge_result.setObjectName("purgeResult")
-        row.addWidget(self.purge_result, 1)
+        row.addStretch(1)
         column.addLayout(row)
+        self.purge_result = ReservedLine(lines=2)  # room for why nothing was purged
+        self.purge_result.setObjectName("purgeResult")
+        column.addWidget(self.purge_result)
         return group
 
     def _revalidate(self) -> bool:
@@ -379,13 +383,21 @@ class SettingsDialog(QDialog):
         if purged:
             text = self.tr("%n job(s) purged, %1 freed.", "", purged).replace("%1", freed)
         else:  # say why nothing went, and how to delete one now
-            hours = round(self._settings.ttl_completed_hours)
-            text = self.tr(
-                "Nothing has expired yet; finished results are kept for %n hour(s). "
-                "Use Remove from history to delete one now.",
-                "",
-                hours,
-            )
+            minutes = round(self._settings.ttl_completed_hours * 60)
+            if minutes % 60 == 0:
+                text = self.tr(
+                    "Nothing has expired yet; finished results are kept for %n hour(s). "
+                    "Use Remove from history to delete one now.",
+                    "",
+                    minutes // 60,
+                )
+            else:  # 0.5 hours reads better as 30 minutes
+                text = self.tr(
+                    "Nothing has expired yet; finished results are kept for %n minute(s). "
+                    "Use Remove from history to delete one now.",
+                    "",
+                    minutes,
+                )
         errors = list(getattr(report, "errors", []) or [])
         if errors:
             text += " " + self.tr(

@@ -62,5 +62,12 @@
             <numerusform>Nothing has expired yet; finished results are kept for %n hours. Use Remove from history to delete one now.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Nothing has expired yet; finished results are kept for %n minute(s). Use Remove from history to delete one now.</source>
+        <translation>
+            <numerusform>Nothing has expired yet; finished results are kept for %n minute. Use Remove from history to delete one now.</numerusform>
+            <numerusform>Nothing has expired yet; finished results are kept for %n minutes. Use Remove from history to delete one now.</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -1213,5 +1213,12 @@
             <numerusform>Nada expirou ainda; os resultados prontos são guardados por %n horas. Use Remover do histórico para apagar um agora.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Nothing has expired yet; finished results are kept for %n minute(s). Use Remove from history to delete one now.</source>
+        <translation>
+            <numerusform>Nada expirou ainda; os resultados prontos são guardados por %n minuto. Use Remover do histórico para apagar um agora.</numerusform>
+            <numerusform>Nada expirou ainda; os resultados prontos são guardados por %n minutos. Use Remover do histórico para apagar um agora.</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

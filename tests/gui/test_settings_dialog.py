@@ -129,6 +129,10 @@ def test_purge_now_with_nothing_expired_says_why(make_dialog: Any) -> None:
     dialog.save_button.click()
     queue.purge_finished.emit(PurgeReport(jobs_purged=0, bytes_freed=0))
     assert "kept for 1 hour. " in dialog.purge_result.text()
+    dialog.fields["ttl_completed_hours"].editor.setValue(0.5)
+    dialog.save_button.click()
+    queue.purge_finished.emit(PurgeReport(jobs_purged=0, bytes_freed=0))
+    assert "kept for 30 minutes. " in dialog.purge_result.text()
 
 
 def test_ctrl_comma_opens_the_settings_from_the_window(window: Any, qtbot: Any) -> None:
