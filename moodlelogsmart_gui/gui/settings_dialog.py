@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from moodlelogsmart_gui.gui import formatting as fmt
 from moodlelogsmart_gui.gui.output_choice import OutputChoice
+from moodlelogsmart_gui.gui.purge_words import purge_text
 from moodlelogsmart_gui.gui.scroll_body import WheelScrollsBody, fix_to_screen, scrolling_body
 from moodlelogsmart_gui.gui.wrapped_label import WrappedLabel
 from moodlelogsmart_gui.jobs.retention import tree_size
@@ -378,32 +379,7 @@ class SettingsDialog(QDialog):
 
     def _on_purged(self, report: Any) -> None:
         self.purge_button.setEnabled(True)
-        purged = int(getattr(report, "jobs_purged", 0))
-        freed = fmt.size_text(int(getattr(report, "bytes_freed", 0)))
-        if purged:
-            text = self.tr("%n job(s) purged, %1 freed.", "", purged).replace("%1", freed)
-        else:  # say why nothing went, and how to delete one now
-            minutes = round(self._settings.ttl_completed_hours * 60)
-            if minutes % 60 == 0:
-                text = self.tr(
-                    "Nothing has expired yet; finished results are kept for %n hour(s). "
-                    "Use Remove from history to delete one now.",
-                    "",
-                    minutes // 60,
-                )
-            else:  # 0.5 hours reads better as 30 minutes
-                text = self.tr(
-                    "Nothing has expired yet; finished results are kept for %n minute(s). "
-                    "Use Remove from history to delete one now.",
-                    "",
-                    minutes,
-                )
-        errors = list(getattr(report, "errors", []) or [])
-        if errors:
-            text += " " + self.tr(
-                "%n item(s) could not be deleted (see the app log).", "", len(errors)
-            )
-        self.purge_result.setText(text)
+        self.purge_result.setText(purge_text(report, self._settings.ttl_completed_hours))
         self._refresh_size()
 
     def _refresh_size(self) -> None:
