@@ -125,7 +125,7 @@ def test_watchdog_kills_the_whole_group_within_two_seconds_of_the_deadline(
     checksum = sha256(user_log)
     queue = make_queue(worker, job_timeout_seconds=1)
     job_id = queue.submit(user_log)
-    qtbot.waitUntil(lambda: queue.job(job_id).state == JobState.RUNNING, timeout=5000)
+    qtbot.waitUntil(lambda: queue.job(job_id).state == JobState.RUNNING, timeout=15_000)
     started = queue.job(job_id).started_at
     job = wait_finished(qtbot, queue, job_id)
     assert (job.state, job.reason) == (JobState.FAILED, FailureReason.TIMEOUT)
@@ -166,7 +166,7 @@ def test_job_folder_deleted_while_running(
     checksum = sha256(user_log)
     queue = make_queue(fake_worker("slow", "1.5"))
     job_id = queue.submit(user_log)
-    qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=5000)
+    qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=15_000)
     shutil.rmtree(app_paths.jobs / job_id)
     job = wait_finished(qtbot, queue, job_id)
     assert job.state == JobState.FAILED
@@ -190,7 +190,7 @@ def test_job_folder_made_read_only_while_running(
     checksum = sha256(user_log)
     queue = make_queue(fake_worker("slow", "1.5"))
     job_id = queue.submit(user_log)
-    qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=5000)
+    qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=15_000)
     undo = make_read_only(app_paths.jobs / job_id)
     try:
         job = wait_finished(qtbot, queue, job_id)

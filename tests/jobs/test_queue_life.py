@@ -103,7 +103,7 @@ def submit_two_and_wait_for_one_running(
 ) -> tuple[str, str]:
     """Copies run in parallel, so either job may start first: return (running, queued)."""
     ids = [queue.submit(user_log), queue.submit(user_log)]
-    qtbot.waitUntil(lambda: any(queue.job(i).stage == "read" for i in ids), timeout=5000)
+    qtbot.waitUntil(lambda: any(queue.job(i).stage == "read" for i in ids), timeout=15_000)
     running = next(i for i in ids if queue.job(i).stage == "read")
     return running, next(i for i in ids if i != running)
 
@@ -166,7 +166,7 @@ def test_remove_deletes_row_and_files_but_never_a_running_job(
 ) -> None:
     queue = make_queue(fake_worker("slow", "30"))
     running_id = queue.submit(user_log)
-    qtbot.waitUntil(lambda: queue.job(running_id).stage == "read", timeout=5000)
+    qtbot.waitUntil(lambda: queue.job(running_id).stage == "read", timeout=15_000)
     with pytest.raises(JobSubmitError, match="cannot be removed"):
         queue.remove(running_id)
     queue.cancel(running_id)
@@ -234,7 +234,7 @@ def test_the_purge_never_touches_a_running_job(
     now = [1_900_000_000.0]
     queue = make_queue(fake_worker("slow", "30"), clock=lambda: now[0])
     job_id = queue.submit(user_log)
-    qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=5000)
+    qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=15_000)
     before = sorted(p.name for p in (app_paths.jobs / job_id).iterdir())
     now[0] += 1000 * 3600
     with qtbot.waitSignal(queue.purge_finished, timeout=5000) as purged:
@@ -299,7 +299,7 @@ def test_the_last_progress_of_a_burst_reaches_the_history(
     queue = make_queue(fake_worker("burst", "3"))
     job_id = queue.submit(user_log)
     qtbot.waitUntil(
-        lambda: (job := queue.job(job_id)) is not None and job.stage == "export", timeout=2500
+        lambda: (job := queue.job(job_id)) is not None and job.stage == "export", timeout=15_000
     )
     job = queue.job(job_id)
     assert job is not None and job.state == JobState.RUNNING and job.percent == 70
@@ -410,7 +410,7 @@ def test_a_history_locked_by_another_program_delays_records_but_loses_none(
     queue = JobQueue(app_paths, store, Settings(), worker_command=worker)
     queue.start()
     job_id = queue.submit(user_log)
-    qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=5000)
+    qtbot.waitUntil(lambda: queue.job(job_id).stage == "read", timeout=15_000)
     holder = subprocess.Popen(
         [sys.executable, "-c", LOCK_HOLDER, str(app_paths.history_db)],
         stdin=subprocess.PIPE,
