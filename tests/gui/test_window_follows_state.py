@@ -115,8 +115,10 @@ def test_the_queued_message_goes_once_nothing_waits(
 ) -> None:
     window = clocked_window
     window.job_actions.ask_each.setChecked(False)
+    shown: list[str] = []  # the job may start (and the message go) between two polls
+    window.status.messageChanged.connect(shown.append)
     window.add_paths([write_log(tmp_path, "a.csv")])
-    qtbot.waitUntil(lambda: window.status.currentMessage() == "1 file queued.", timeout=10000)
+    qtbot.waitUntil(lambda: "1 file queued." in shown, timeout=10000)
     qtbot.waitUntil(
         lambda: [str(j.state) for j in window.queue.jobs()] == ["completed"], timeout=15000
     )
