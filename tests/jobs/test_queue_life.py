@@ -312,7 +312,7 @@ def test_the_events_read_reach_the_queue_and_bad_counts_are_ignored(
     queue = make_queue(fake_worker("counting", "3"))
     job_id = queue.submit(user_log)
     assert queue.events_read(job_id) is None
-    qtbot.waitUntil(lambda: queue.job(job_id).percent == 60, timeout=5000)
+    qtbot.waitUntil(lambda: queue.job(job_id).percent == 60, timeout=15_000)
     assert queue.events_read(job_id) == 1234  # "lots" and -1 left it as it was
     assert wait_finished(qtbot, queue, job_id).state == JobState.COMPLETED
     assert queue.events_read(job_id) is None  # only running jobs have a live count
