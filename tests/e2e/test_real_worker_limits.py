@@ -145,7 +145,9 @@ def test_out_of_memory_while_processing(
             assert job.message == f"Made no progress for {STALL} s; the job was stopped as stuck."
         else:
             assert (job.reason, job.message) == (FailureReason.INTERNAL, MEMORY_MESSAGE), seen[-1]
-        assert_failed_cleanly(job, paths, sentence=job.reason != FailureReason.CRASHED)
+        # a crash or a stall kill (no progress while importing under load) leaves no traceback
+        stopped = job.reason in (FailureReason.CRASHED, FailureReason.TIMEOUT)
+        assert_failed_cleanly(job, paths, sentence=not stopped)
     print("\n" + "\n".join(seen))
     worker.command = worker_command
     assert run_to_end(qtbot, queue, source).state == JobState.COMPLETED
