@@ -319,3 +319,11 @@ def prepare_jobs(
             continue
         made.append((job, config, copy_from))
     return made, refused
+
+
+def only_job(submitted: tuple[list[str], list[tuple[Path, str]]]) -> str:
+    """The one new job id of a one-file submission, else its refusal as :class:`JobSubmitError`."""
+    job_ids, refused = submitted
+    if refused:
+        raise JobSubmitError(refused[0][1])
+    return job_ids[0]

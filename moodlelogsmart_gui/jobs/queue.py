@@ -18,9 +18,10 @@ from moodlelogsmart_gui import paths as paths_module
 from moodlelogsmart_gui.jobs.cleanup import Cleanup
 from moodlelogsmart_gui.jobs.copying import CopyLine
 from moodlelogsmart_gui.jobs.history import HistoryWriter
-from moodlelogsmart_gui.jobs.intake import JobSubmitError, ensure_secret, prepare_jobs
+from moodlelogsmart_gui.jobs.intake import JobSubmitError, ensure_secret, only_job, prepare_jobs
 from moodlelogsmart_gui.jobs.live import PROGRESS_WRITE_SECONDS, LiveJobs
 from moodlelogsmart_gui.jobs.outcome import RunOutcome, tidy_job_folder
+from moodlelogsmart_gui.jobs.recovery import Recovery
 from moodlelogsmart_gui.jobs.retention import PurgeReport, RetentionPolicy, remove_job_folder
 from moodlelogsmart_gui.jobs.run_order import RunOrder
 from moodlelogsmart_gui.jobs.runner import JobRunner, RunnerSignals
@@ -38,10 +39,7 @@ __all__ = ["CLOSED_MESSAGE", "JobQueue", "JobSubmitError"]
 log = logging.getLogger(__name__)
 _QUEUED = Qt.ConnectionType.QueuedConnection  # pool threads emit; the queue's thread records
 
-INTERRUPTED_MESSAGE = "The app stopped while this job ran; try it again."
-STUCK_MESSAGE = "The job's worker was no longer running; the job was stopped."
 CLOSED_MESSAGE = "Cancelled because the app was closed."
-LOST_COPY_MESSAGE = "The copy of the file was lost before the job could run; add the file again."
 
 
 class JobQueue(QObject):
@@ -98,6 +96,9 @@ class JobQueue(QObject):
         self._io_pool = QThreadPool(self)
         self._io_pool.setMaxThreadCount(2)
         self._order = RunOrder(self._still_queued)
+        self._recovery = Recovery(
+            self._live, self._order, paths.jobs, self._finish, find_input_copy
+        )
         self._runners: dict[str, JobRunner] = {}
         self._events_read: dict[str, int] = {}
         self._copies = CopyLine(self._io_pool, parent=self)
@@ -108,7 +109,7 @@ class JobQueue(QObject):
             self._io_pool,
             clock,
             busy_ids=self._busy_ids,
-            fail_stuck=lambda job_id, now: self._fail(job_id, STUCK_MESSAGE, now),
+            fail_stuck=self._recovery.fail_stuck,
             parent=self,
         )
         self._cleanup.policy = self._policy
@@ -131,23 +132,7 @@ class JobQueue(QObject):
 
     def recover(self, *, resume_queued: bool = True) -> None:
         """Jobs left running by an earlier run fail as interrupted; queued ones queue again."""
-        now = self._clock()
-        for job in self._live.in_state(JobState.RUNNING):
-            if job.id not in self._runners:
-                self._fail(job.id, INTERRUPTED_MESSAGE, now)
-        for job in reversed(self._live.in_state(JobState.QUEUED) if resume_queued else []):
-            if job.id in self._order or job.id in self._copies or job.id in self._runners:
-                continue
-            if find_input_copy(self._paths.jobs / job.id) is None:
-                self._fail(job.id, LOST_COPY_MESSAGE, now)
-            else:
-                self._order.add(job.id, ready=True)
-                self._live.change(job.id, stage="")
-
-    def _fail(self, job_id: str, message: str, now: float) -> None:
-        """A job this app is not running any more: failed as interrupted, its files tidied."""
-        self._finish(job_id, RunOutcome.failure(FailureReason.INTERRUPTED, message, now))
-        tidy_job_folder(self._paths.jobs / job_id, keep_result=False)
+        self._recovery.recover(self._clock(), resume_queued, self._runners, self._copies)
 
     def shutdown(self, *, cancel_running: bool = True) -> None:
         """Stop the timer, cancel (or let finish) running jobs and wait for every worker."""
@@ -188,16 +173,7 @@ class JobQueue(QObject):
     ) -> str:
         """Validate quickly, record the job as queued, copy the file in the background."""
         source = Path(source)
-        return self._one(
-            self._submit_all([(source, source, source.name)], pseudonymize, rules_file)
-        )
-
-    @staticmethod
-    def _one(submitted: tuple[list[str], list[tuple[Path, str]]]) -> str:
-        job_ids, refused = submitted
-        if refused:
-            raise JobSubmitError(refused[0][1])
-        return job_ids[0]
+        return only_job(self._submit_all([(source, source, source.name)], pseudonymize, rules_file))
 
     def submit_many(self, sources: list[Path]) -> tuple[list[str], list[tuple[Path, str]]]:
         """Many files at once (a drop), one history transaction: (new ids, refused files)."""
@@ -264,7 +240,7 @@ class JobQueue(QObject):
                 f"The file {job.input_name} is no longer where it was; add it again."
             )
         again = (copy_from, Path(job.source_path), job.input_name)
-        return self._one(self._submit_all([again], job.pseudonymize, job.rules_file))
+        return only_job(self._submit_all([again], job.pseudonymize, job.rules_file))
 
     def remove(self, job_id: str) -> None:
         """Delete a job's history row and files; refused while it runs."""

@@ -8,10 +8,10 @@ import moodlelogsmart_gui
 
 LIMIT = 400
 PACKAGE = Path(moodlelogsmart_gui.__file__).resolve().parent
-NOT_SPLIT_YET = {"jobs/queue.py": 415}
-"""Modules over the limit today, at most as long as they are now (may shrink, never grow).
-The queue passed 400 lines with the warm spare worker, landed half an hour before the
-deadline; it is to be split by idea (submission, recovery) and its entry removed."""
+NOT_SPLIT_YET: dict[str, int] = {}
+"""Modules allowed over the limit for now, each at most as long as it was (may shrink, never
+grow); empty: the queue's start-up recovery went to jobs/recovery.py. Add an entry only with
+a plan to split, and remove it when split."""
 
 
 def long_modules(folder: Path, limit: int = LIMIT) -> list[str]:
