@@ -1,36 +1,39 @@
 """``process_file``: the whole pipeline, from a Moodle log file to the result ZIP.
 
-read -> detect -> normalise (ingest) -> clean -> [pseudonymise] -> classify -> cases ->
-export (CSV and XES, full and Bloom-only, from the same prepared pieces) -> package.
+One path for every size (architecture.md, "Streaming pipeline"): a first pass takes the
+whole-file decisions; each batch then goes through ingest, clean, [pseudonymise],
+classify and case keys (``stream.enrich``); the enriched batches are spilled as Parquet
+parts in the job folder; DuckDB gives the two global orders (time; case then time) in
+the memory the job is allowed; the writers stream them into the ZIP.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from moodlelogsmart_gui.pipeline.cases import assign_cases
-from moodlelogsmart_gui.pipeline.classify import (
-    BLOOM_LEVELS,
-    RuleSet,
-    classify,
-    is_bloom,
-    load_rules,
-)
-from moodlelogsmart_gui.pipeline.clean import clean, describe_nothing_left
+from moodlelogsmart_gui.pipeline.classify import BLOOM_LEVELS, RuleSet, load_rules
+from moodlelogsmart_gui.pipeline.clean import describe_nothing_left
 from moodlelogsmart_gui.pipeline.errors import BadInputError
-from moodlelogsmart_gui.pipeline.export_csv import csv_chunk_pairs, prepare_csv
-from moodlelogsmart_gui.pipeline.export_xes import prepare_events, xes_chunk_pairs
+from moodlelogsmart_gui.pipeline.export_csv import CLASSIFICATION, ENRICHMENT
 from moodlelogsmart_gui.pipeline.options import PipelineOptions
 from moodlelogsmart_gui.pipeline.package import Member, write_zip
-from moodlelogsmart_gui.pipeline.pseudonymise import collect_names, pseudonymise
+from moodlelogsmart_gui.pipeline.pseudonymise import collect_names
+from moodlelogsmart_gui.pipeline.stream.books import CaseBook, TemplateBook, Totals, spilled
+from moodlelogsmart_gui.pipeline.stream.enrich import EnrichedBatch, enrich_batch, enrich_frame
+from moodlelogsmart_gui.pipeline.stream.spill import Heartbeat, Spill, check_free_space
+from moodlelogsmart_gui.pipeline.stream.writers import (
+    CASE_ORDER,
+    TIME_ORDER,
+    CsvWriter,
+    SortedStream,
+    XesWriter,
+)
 
 Progress = Callable[[int, str], None]
 MEMBERS = (
@@ -40,13 +43,25 @@ MEMBERS = (
     "enriched_log_bloom_only.xes",
     "summary.json",
 )
-# Canonical columns that never hold a person's name (left as they are when pseudonymising).
-NAME_FREE = {"timestamp", "description", "event_key", "module", "cmid", "edulevel", "crud"}
-NAME_FREE |= {"origin", "ip", "user_id", "event_name", "component", "time"}
+KEY_WARNING = "No pseudonym key was given: pseudonyms hold for this file only."
+LOCAL_TIME_WARNING = (
+    "Times are the local time of whoever downloaded the log (the file has no time "
+    "zone); the outputs write them without an offset."
+)
+# Percent ranges of the stages after the first pass (read 0-25, detect 25).
+ENRICH = (30, 60)
+STREAMS = ((60, 80), (80, 97))
 
 
 def _no_progress(percent: int, stage: str) -> None:
     """Default progress callback: ignore."""
+
+
+def _with_secret(options: PipelineOptions) -> tuple[PipelineOptions, list[str]]:
+    """Every batch must pseudonymise with the same key: draw one for the job if none."""
+    if options.pseudonymize and not options.secret:
+        return dataclasses.replace(options, secret=os.urandom(32)), [KEY_WARNING]
+    return options, []
 
 
 def process_file(
@@ -63,17 +78,62 @@ def process_file(
     Raises ``BadInputError`` (one sentence for the user) when the input cannot be used.
     ``input_name`` is the name to report (the user's file name when ``src`` is a copy).
     ``events_read`` is told how many log events have been read, once that is known.
+    Spill files live in ``dest_zip``'s folder (the job folder) and are gone on return.
     """
     started = time.perf_counter()
-    src = Path(src)
+    src, dest_zip = Path(src), Path(dest_zip)
     rules = load_rules(options.rules_file)  # a broken rules file fails before the long read
-    from moodlelogsmart_gui.pipeline.ingest import ingest
+    from moodlelogsmart_gui.pipeline.ingest import IngestTotals
+    from moodlelogsmart_gui.pipeline.ingest.first_pass import first_pass
+    from moodlelogsmart_gui.pipeline.ingest.stream import retrying_encodings
 
-    ingested = ingest(src, progress, original_name=input_name)
-    if events_read is not None:
-        events_read(ingested.rows_in)
-    source = {"name": input_name or src.name, "bytes": src.stat().st_size}
-    return process_ingested(ingested, Path(dest_zip), options, rules, progress, source, started)
+    if src.is_file():
+        check_free_space(dest_zip.parent, src.stat().st_size)
+    options, key_warnings = _with_secret(options)
+
+    def attempt(tried: frozenset[str]) -> dict[str, Any]:
+        decisions = first_pass(
+            src,
+            progress,
+            original_name=input_name,
+            names=options.pseudonymize,
+            tried_encodings=tried,
+        )
+        source = {"name": input_name or src.name, "bytes": src.stat().st_size}
+        found = IngestTotals(decisions)
+
+        def batches(beat: Heartbeat) -> Iterator[EnrichedBatch]:
+            first_row = done = 0
+            for raw in decisions.batches():
+                batch = enrich_batch(raw, decisions, options, rules=rules, first_row=first_row)
+                extra = batch.extra
+                found.add_findings(
+                    extra["detection"],
+                    extra["unreadable"],
+                    extra["first_unreadable"],
+                    extra["original_columns"],
+                )
+                first_row += extra["rows"]
+                done += extra["rows"]
+                if events_read is not None:
+                    events_read(done)
+                yield batch
+                low, high = ENRICH
+                rows = max(1, decisions.rows_in - decisions.malformed)
+                beat.set(low + (high - low) * done // rows, "classify")
+            found.check()
+
+        job = _Job(dest_zip, options, rules, progress, source, started)
+        return job.run(
+            batches,
+            lambda: found.detection(),
+            decisions.rows_in,
+            lambda: found.dropped(),
+            lambda: found.original_columns,
+            [*decisions.warnings, *key_warnings],
+        )
+
+    return retrying_encodings(attempt)
 
 
 def process_ingested(
@@ -85,133 +145,148 @@ def process_ingested(
     source: dict[str, Any],
     started: float,
 ) -> dict[str, Any]:
-    """Everything after ingest: clean, classify, cases, export, package; returns the summary."""
+    """Everything after ingest for a frame already in memory (one batch)."""
+    options, key_warnings = _with_secret(options)
     frame = ingested.frame
-    warnings = list(ingested.warnings)
-    dropped = dict(ingested.dropped)
     names = collect_names(frame) if options.pseudonymize else []
 
-    progress(51, "clean")
-    cleaned = clean(frame)  # rows are selected by mask below, never copied
-    dropped.update(cleaned.dropped)
-    keep = cleaned.keep
-    undated = frame["timestamp"].isna().to_numpy() & keep
-    if undated.any():
-        dropped["unreadable_date"] = dropped.get("unreadable_date", 0) + int(undated.sum())
-        keep = keep & ~undated
-    rows = np.flatnonzero(keep)
-    if not len(rows):
-        raise BadInputError(describe_nothing_left(ingested.rows_in, dropped))
-    if options.pseudonymize:
-        secret = options.secret
-        if not secret:
-            secret = os.urandom(32)
-            warnings.append("No pseudonym key was given: pseudonyms hold for this file only.")
-        text, ips = _name_columns(frame, ingested.original_columns, ingested.detection)
-        frame = pseudonymise(frame, names, secret, text, ips)
-
-    progress(55, "classify")
-    frame = assign_cases(classify(frame, rules), keep)
-    stamps = frame["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    order = rows[np.argsort(stamps[rows], kind="stable")]  # time order; ties keep input order
-    bloom = is_bloom(frame, rules)
-    case_codes = frame["case_id"].cat.codes.to_numpy()
-    by_case = order[np.argsort(case_codes[order], kind="stable")]
-    utc = ingested.detection.get("timezone") == "UTC"
-    offset = "+00:00" if utc else ""
-    if not utc:
-        warnings.append(
-            "Times are the local time of whoever downloaded the log (the file has no time "
-            "zone); the outputs write them without an offset."
+    def batches(beat: Heartbeat) -> Iterator[EnrichedBatch]:
+        beat.set(ENRICH[0], "classify")
+        yield enrich_frame(
+            frame, ingested.original_columns, ingested.detection, options, rules, names
         )
 
-    progress(65, "export")
-    counted = frame[["activity_type", "activity_category", "bloom_level", "rule_id", "case_id"]]
-    counted = counted.iloc[rows]
-    summary = _summary(ingested, counted, dropped, cleaned.logged_in_as_events, rules)
-    summary.update(
-        input=source,
-        pseudonymized=bool(options.pseudonymize),
-        warnings=warnings,
+    job = _Job(Path(dest_zip), options, rules, progress, source, started)
+    return job.run(
+        batches,
+        lambda: ingested.detection,
+        ingested.rows_in,
+        lambda: dict(ingested.dropped),
+        lambda: ingested.original_columns,
+        [*ingested.warnings, *key_warnings],
     )
-    columns = prepare_csv(frame, ingested.original_columns, offset)
-    events = prepare_events(frame, offset)
-    attributes = {
-        "concept:name": "MoodleLogSmart enriched log",
-        "moodle:timezone": "UTC" if utc else "local (no offset)",
-        "bloom:rules": summary["rules"]["source"],
-    }
-    bloom_attributes = {**attributes, "concept:name": "MoodleLogSmart enriched log (Bloom only)"}
-
-    def summary_bytes() -> Iterable[bytes]:
-        summary["seconds"] = round(time.perf_counter() - started, 3)
-        return [json.dumps(summary, indent=2, ensure_ascii=False, default=str).encode("utf-8")]
-
-    members: list[Member] = [
-        ((MEMBERS[0], MEMBERS[1]), lambda: csv_chunk_pairs(columns, order, bloom[order])),
-        (
-            (MEMBERS[2], MEMBERS[3]),
-            lambda: xes_chunk_pairs(events, by_case, bloom[by_case], attributes, bloom_attributes),
-        ),
-        (MEMBERS[4], summary_bytes),
-    ]
-    percents = iter((80, 95, 100))
-    write_zip(dest_zip, members, lambda name: progress(next(percents), "package"))
-    return summary
 
 
-def _name_columns(
-    frame: pd.DataFrame, original: list[tuple[str, str]], detection: dict[str, Any]
-) -> tuple[list[str], list[str]]:
-    """Columns that may hold names (to pseudonymise) and that hold IP addresses (to empty).
+@dataclasses.dataclass
+class _Job:
+    dest_zip: Path
+    options: PipelineOptions
+    rules: RuleSet
+    progress: Progress
+    source: dict[str, Any]
+    started: float
 
-    Every original column is scanned unless its header is known to hold no names (time,
-    description, ...); duplicate headers are each handled.
-    """
-    headers = {str(k): str(h) for k, h in (detection.get("columns") or {}).items()}
-    named = {h for k, h in headers.items() if k not in NAME_FREE}
-    free = {h for k, h in headers.items() if k in NAME_FREE} - named
-    ip_headers = {h for k, h in headers.items() if k == "ip"}
-    text = ["context", "affected_user", "course"]
-    text += [column for header, column in original if header not in free]
-    ips = ["ip", *(column for header, column in original if header in ip_headers)]
-    keep_out = NAME_FREE | set(ips)
-    return (
-        [c for c in dict.fromkeys(text) if c in frame and c not in keep_out],
-        [c for c in dict.fromkeys(ips) if c in frame],
-    )
+    def run(
+        self,
+        batches: Callable[[Heartbeat], Iterable[EnrichedBatch]],
+        detection: Callable[[], dict[str, Any]],
+        rows_in: int,
+        dropped_before: Callable[[], dict[str, int]],
+        original: Callable[[], list[tuple[str, str]]],
+        warnings: list[str],
+    ) -> dict[str, Any]:
+        with (
+            Spill(self.dest_zip.parent, self.options.memory_mb) as spill,
+            Heartbeat(self.progress, spill) as beat,
+        ):
+            cases, templates, totals = CaseBook(), TemplateBook(), Totals()
+            for batch in batches(beat):
+                spill.add(spilled(batch, cases.add(batch), templates.add(batch.templates)))
+                totals.add(batch)
+            dropped = dropped_before()
+            for reason, n in totals.dropped.items():
+                dropped[reason] = dropped.get(reason, 0) + n
+            if not totals.rows_out:
+                raise BadInputError(describe_nothing_left(rows_in, dropped))
+            found = detection()
+            utc = found.get("timezone") == "UTC"
+            offset = "+00:00" if utc else ""
+            if not utc:
+                warnings = [*warnings, LOCAL_TIME_WARNING]
+            book = cases.finish()
+            summary = _summary(found, rows_in, totals, dropped, book.used, self.rules)
+            summary.update(
+                input=self.source,
+                pseudonymized=bool(self.options.pseudonymize),
+                warnings=warnings,
+            )
+            headers = [h for h, _ in original()] + list(ENRICHMENT + CLASSIFICATION)
+            attributes = {
+                "concept:name": "MoodleLogSmart enriched log",
+                "moodle:timezone": "UTC" if utc else "local (no offset)",
+                "bloom:rules": summary["rules"]["source"],
+            }
+            bloom = {**attributes, "concept:name": "MoodleLogSmart enriched log (Bloom only)"}
+            assert totals.first_ts is not None and totals.last_ts is not None
+            streams = [
+                SortedStream(TIME_ORDER, [CsvWriter((MEMBERS[0], MEMBERS[1]), headers, book)]),
+                SortedStream(
+                    CASE_ORDER,
+                    [
+                        XesWriter(
+                            (MEMBERS[2], MEMBERS[3]),
+                            (attributes, bloom),
+                            book,
+                            templates.texts(),
+                            (totals.first_ts, totals.last_ts),
+                            offset,
+                        )
+                    ],
+                ),
+            ]
+
+            def summary_bytes() -> Iterable[bytes]:
+                summary["seconds"] = round(time.perf_counter() - self.started, 3)
+                summary["spill_peak_bytes"] = spill.peak
+                text = json.dumps(summary, indent=2, ensure_ascii=False, default=str)
+                return [text.encode("utf-8")]
+
+            members: list[Member] = [
+                (stream.members, self._chunks(stream, spill, beat, totals.rows_out, span))
+                for stream, span in zip(streams, STREAMS, strict=True)
+            ]
+            members.append((MEMBERS[4], summary_bytes))
+            write_zip(self.dest_zip, members, lambda name: None)
+            beat.set(100, "package")
+            return summary
+
+    @staticmethod
+    def _chunks(
+        stream: SortedStream, spill: Spill, beat: Heartbeat, rows: int, span: tuple[int, int]
+    ) -> Callable[[], Iterable[Any]]:
+        low, high = span
+
+        def make() -> Iterable[Any]:
+            beat.set(low, "sort")
+            return stream.chunks(
+                spill, rows, lambda pct: beat.set(low + (high - low) * pct // 100, "export")
+            )
+
+        return make
 
 
 def _summary(
-    ingested: Any,
-    frame: pd.DataFrame,
+    detection: dict[str, Any],
+    rows_in: int,
+    totals: Totals,
     dropped: dict[str, int],
-    logged_in_as: int,
+    cases: int,
     rules: RuleSet,
 ) -> dict[str, Any]:
-    """The summary.json keys of architecture.md section 4 (input, warnings, seconds added later).
-
-    ``frame`` holds the kept rows' classification and case columns.
-    """
-    per_type = frame["activity_type"].value_counts(sort=False)
-    per_category = frame["activity_category"].value_counts(sort=False)
-    per_level = frame["bloom_level"].value_counts(sort=False)
-    bloom = frame["rule_id"] != rules.fallback.id
+    """The summary.json keys of architecture.md section 4 (input, warnings, seconds later)."""
     return {
         "schema": 1,
         "input": {},
-        "detected": ingested.detection,
-        "rows_in": int(ingested.rows_in),
-        "rows_out": len(frame),
+        "detected": detection,
+        "rows_in": int(rows_in),
+        "rows_out": totals.rows_out,
         "dropped": {reason: int(n) for reason, n in dropped.items()},
-        "logged_in_as_events": int(logged_in_as),
-        "events_per_activity_type": {str(k): int(v) for k, v in per_type.items() if int(v) > 0},
-        "events_per_activity_category": {
-            str(k): int(v) for k, v in per_category.items() if int(v) > 0
-        },
-        "events_per_bloom_level": {level: int(per_level.get(level, 0)) for level in BLOOM_LEVELS},
-        "bloom_only_events": int(bloom.sum()),
-        "cases": int(frame["case_id"].nunique()),
+        "logged_in_as_events": int(totals.logged_in_as),
+        "events_per_activity_type": {k: v for k, v in totals.per_type.items() if v > 0},
+        "events_per_activity_category": {k: v for k, v in totals.per_category.items() if v > 0},
+        "events_per_bloom_level": {lvl: totals.per_level.get(lvl, 0) for lvl in BLOOM_LEVELS},
+        "bloom_only_events": totals.bloom_rows,
+        "cases": cases,
         "pseudonymized": False,
         "rules": {"source": rules.source, "count": len(rules.all_rules)},
         "warnings": [],

@@ -53,6 +53,7 @@ SUMMARY_KEYS = {
     "rules",
     "warnings",
     "seconds",
+    "spill_peak_bytes",
 }
 
 

@@ -1,0 +1,203 @@
+"""Spill to disk inside the job folder; the two global orders come from DuckDB.
+
+Enriched batches are appended (Arrow in, no copy) to the table ``events`` of a DuckDB
+database file ``<job>/spill/events.duckdb``; DuckDB sorts with ``memory_limit`` from the
+job's memory setting and ``temp_directory`` under ``<job>/spill/duckdb`` (both per
+connection, so concurrent jobs each keep to their own) and hands back Arrow batches.
+An SQL ``ORDER BY`` is not stable: every order ends with ``row``, the input position.
+The folder is deleted when the job ends, whatever the outcome (``Spill`` is a context
+manager); the runner's tidy-up and the purge remove what a killed worker left.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pyarrow as pa
+
+from moodlelogsmart_gui.pipeline.errors import BadInputError
+from moodlelogsmart_gui.pipeline.options import DEFAULT_JOB_MEMORY_MB
+
+SPILL_DIR = "spill"
+# Disk needed per byte of input (parts + DuckDB's sort files + the ZIP), measured on
+# generated report downloads and logstore exports (see benchmarks/bench_stream.py).
+SPACE_FACTOR = 3.0
+SPACE_MARGIN = 64 << 20
+# Memory the Python side of a job needs besides DuckDB (a batch being enriched, the
+# writers' chunks, the interpreter and its libraries).
+PYTHON_SHARE_MB = 192
+MIN_DUCKDB_MB = 64  # DuckDB's sorts need about this much whatever the data's size
+
+
+def free_bytes(folder: Path) -> int:
+    """Free space of the file system holding ``folder`` (tests replace this)."""
+    return shutil.disk_usage(folder).free
+
+
+def _size(number: int) -> str:
+    if number >= 1 << 30:
+        return f"{number / (1 << 30):.1f} GB"
+    return f"{max(1, round(number / (1 << 20)))} MB"
+
+
+def check_free_space(folder: Path, input_bytes: int) -> None:
+    """Refuse (bad input, one sentence) a job the data folder has no room for."""
+    needed = int(input_bytes * SPACE_FACTOR) + SPACE_MARGIN
+    free = free_bytes(folder)
+    if free < needed:
+        raise BadInputError(
+            f"Processing this {_size(input_bytes)} log needs about {_size(needed)} of free disk "
+            f"space in the data folder, but only {_size(free)} is free: free some space, or "
+            "move the data folder (MOODLELOGSMART_HOME) to a larger disk."
+        )
+
+
+def duckdb_memory_mb(job_memory_mb: int) -> int:
+    """DuckDB's share of the job's memory (the rest is for the batches in Python)."""
+    return max(MIN_DUCKDB_MB, job_memory_mb - PYTHON_SHARE_MB)
+
+
+def duckdb_threads(job_memory_mb: int) -> int:
+    """Each DuckDB thread pins its own sort blocks: one thread when memory is short."""
+    if duckdb_memory_mb(job_memory_mb) < 256:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def tree_bytes(folder: Path) -> int:
+    """Bytes of the regular files under ``folder`` (never following links)."""
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+class Spill:
+    """One DuckDB database under ``<job>/spill``: the table ``events``, sorted on demand."""
+
+    def __init__(self, job_folder: Path, memory_mb: int = DEFAULT_JOB_MEMORY_MB) -> None:
+        self.folder = Path(job_folder) / SPILL_DIR
+        self.memory_mb = memory_mb
+        self.peak = 0
+        self.count = 0
+        self._lock = threading.Lock()
+        self._con: Any = None
+
+    def __enter__(self) -> Spill:
+        if self.folder.is_symlink():
+            raise BadInputError("The job folder's spill folder is a link: remove it and retry.")
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close DuckDB and delete every spill file."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        if self.folder.exists() and not self.folder.is_symlink():
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def connection(self) -> Any:
+        """The job's DuckDB connection (its limits set from the job's memory setting)."""
+        if self._con is None:
+            import duckdb
+
+            temp = self.folder / "duckdb"
+            temp.mkdir(exist_ok=True)
+            self._con = duckdb.connect(
+                str(self.folder / "events.duckdb"),
+                config={
+                    "memory_limit": f"{duckdb_memory_mb(self.memory_mb)}MB",
+                    "temp_directory": str(temp),
+                    "threads": duckdb_threads(self.memory_mb),
+                    "preserve_insertion_order": False,
+                },
+            )
+            self._con.execute("SET enable_progress_bar = false")
+        return self._con
+
+    def add(self, table: pa.Table) -> None:
+        """Append one batch of events to ``events`` (created from the first batch's schema)."""
+        con = self.connection
+        con.register("batch_in", table)
+        try:
+            if self.count == 0:
+                con.execute("CREATE TABLE events AS SELECT * FROM batch_in")
+            else:
+                con.execute("INSERT INTO events SELECT * FROM batch_in")
+        finally:
+            con.unregister("batch_in")
+        self.count += 1
+        self.measure()
+
+    def measure(self) -> int:
+        """Record the spill folder's size now (the peak goes to summary.json)."""
+        size = tree_bytes(self.folder)
+        with self._lock:
+            self.peak = max(self.peak, size)
+        return size
+
+    def sorted(self, query: str, batch_rows: int = 65_536) -> Iterator[pa.RecordBatch]:
+        """Record batches of ``query`` (SQL over ``events``, ending in an ORDER BY)."""
+        reader = self.connection.sql(query).to_arrow_reader(batch_rows)
+        yield from reader
+
+
+class Heartbeat:
+    """Progress lines while a long step gives none (DuckDB sorting before its first batch),
+    so the stall watchdog sees a healthy job; also samples the spill folder's size."""
+
+    def __init__(
+        self, progress: Callable[[int, str], None], spill: Spill | None, every: float = 10.0
+    ) -> None:
+        self._progress = progress
+        self._spill = spill
+        self._every = every
+        self._stop = threading.Event()
+        self._state = (0, "")
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def set(self, percent: int, stage: str) -> None:
+        with self._lock:
+            self._state = (percent, stage)
+            self._progress(percent, stage)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            if self._spill is not None:
+                self._spill.measure()
+            with self._lock:
+                percent, stage = self._state
+                if stage:
+                    self._progress(percent, stage)
