@@ -11,6 +11,8 @@ manager); the runner's tidy-up and the purge remove what a killed worker left.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
 import threading
@@ -33,6 +35,32 @@ SPACE_MARGIN = 64 << 20
 # writers' chunks, the interpreter and its libraries).
 PYTHON_SHARE_MB = 192
 MIN_DUCKDB_MB = 64  # DuckDB's sorts need about this much whatever the data's size
+
+
+_DISK_WORDS = (
+    ("No space left", errno.ENOSPC),
+    ("File too large", errno.EFBIG),
+    ("Disk quota", getattr(errno, "EDQUOT", errno.ENOSPC)),
+)
+
+
+@contextlib.contextmanager
+def duckdb_errors() -> Iterator[None]:
+    """DuckDB's own exceptions as Python's: out of memory as MemoryError, a full disk or a
+    file size limit as OSError with its errno (the worker tells people which it was)."""
+    import duckdb
+
+    try:
+        yield
+    except duckdb.Error as exc:  # I/O and transaction errors both carry the system's words
+        text = str(exc)
+        first = text.split("\n", 1)[0]
+        if isinstance(exc, duckdb.OutOfMemoryException) or "bad_alloc" in text:
+            raise MemoryError(first) from exc
+        for words, number in _DISK_WORDS:
+            if words in text:
+                raise OSError(number, first) from exc
+        raise
 
 
 def free_bytes(folder: Path) -> int:
@@ -111,8 +139,9 @@ class Spill:
     def close(self) -> None:
         """Close DuckDB and delete every spill file."""
         if self._con is not None:
-            self._con.close()
-            self._con = None
+            con, self._con = self._con, None
+            with contextlib.suppress(Exception):  # the files go below whatever state it is in
+                con.close()
         if self.folder.exists() and not self.folder.is_symlink():
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -124,29 +153,35 @@ class Spill:
 
             temp = self.folder / "duckdb"
             temp.mkdir(exist_ok=True)
-            self._con = duckdb.connect(
-                str(self.folder / "events.duckdb"),
-                config={
-                    "memory_limit": f"{duckdb_memory_mb(self.memory_mb)}MB",
-                    "temp_directory": str(temp),
-                    "threads": duckdb_threads(self.memory_mb),
-                    "preserve_insertion_order": False,
-                },
-            )
-            self._con.execute("SET enable_progress_bar = false")
+            with duckdb_errors():
+                self._con = self._connect(duckdb, temp)
         return self._con
+
+    def _connect(self, duckdb: Any, temp: Path) -> Any:
+        con = duckdb.connect(
+            str(self.folder / "events.duckdb"),
+            config={
+                "memory_limit": f"{duckdb_memory_mb(self.memory_mb)}MB",
+                "temp_directory": str(temp),
+                "threads": duckdb_threads(self.memory_mb),
+                "preserve_insertion_order": False,
+            },
+        )
+        con.execute("SET enable_progress_bar = false")
+        return con
 
     def add(self, table: pa.Table) -> None:
         """Append one batch of events to ``events`` (created from the first batch's schema)."""
         con = self.connection
-        con.register("batch_in", table)
-        try:
-            if self.count == 0:
-                con.execute("CREATE TABLE events AS SELECT * FROM batch_in")
-            else:
-                con.execute("INSERT INTO events SELECT * FROM batch_in")
-        finally:
-            con.unregister("batch_in")
+        with duckdb_errors():
+            con.register("batch_in", table)
+            try:
+                if self.count == 0:
+                    con.execute("CREATE TABLE events AS SELECT * FROM batch_in")
+                else:
+                    con.execute("INSERT INTO events SELECT * FROM batch_in")
+            finally:
+                con.unregister("batch_in")
         self.count += 1
         self.measure()
 
@@ -159,8 +194,14 @@ class Spill:
 
     def sorted(self, query: str, batch_rows: int = 65_536) -> Iterator[pa.RecordBatch]:
         """Record batches of ``query`` (SQL over ``events``, ending in an ORDER BY)."""
-        reader = self.connection.sql(query).to_arrow_reader(batch_rows)
-        yield from reader
+        with duckdb_errors():
+            reader = self.connection.sql(query).to_arrow_reader(batch_rows)
+            while True:
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    return
+                yield batch
 
 
 class Heartbeat:
