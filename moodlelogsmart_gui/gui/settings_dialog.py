@@ -30,7 +30,14 @@ from PySide6.QtWidgets import (
 from moodlelogsmart_gui.gui import formatting as fmt
 from moodlelogsmart_gui.gui.wrapped_label import WrappedLabel
 from moodlelogsmart_gui.jobs.retention import tree_size
-from moodlelogsmart_gui.settings import SETTING_SPECS, Settings, SettingsError, SettingSpec
+from moodlelogsmart_gui.settings import (
+    SETTING_SPECS,
+    Settings,
+    SettingsError,
+    SettingSpec,
+    machine_memory_bytes,
+    memory_warning,
+)
 
 if TYPE_CHECKING:
     from moodlelogsmart_gui.gui.background import BackgroundRunner
@@ -262,6 +269,11 @@ class SettingsDialog(QDialog):
             field.changed.connect(self._revalidate)
             self.fields[spec.key] = field
             form.addWidget(field)
+        self.memory_warning = QLabel()
+        self.memory_warning.setObjectName("memoryWarning")
+        self.memory_warning.setWordWrap(True)
+        self.memory_warning.hide()
+        form.addWidget(self.memory_warning)
         layout.addWidget(group)
         layout.addWidget(self._data_group())
         self.save_error = ReservedLine()  # beside the buttons: no line of its own
@@ -324,7 +336,21 @@ class SettingsDialog(QDialog):
             _, error = field.validate()
             ok = ok and error is None
         self.save_button.setEnabled(ok)
+        self._warn_about_memory()
         return ok
+
+    def _warn_about_memory(self) -> None:
+        """Jobs at the same time x memory for one job above the machine's RAM: say so."""
+        values = []
+        for key in ("concurrent_jobs", "job_memory_mb"):
+            value, error = self.fields[key].validate()
+            values.append(None if error else value)
+        jobs, memory = values
+        text = None
+        if jobs is not None and memory is not None:
+            text = memory_warning(int(jobs), int(memory), machine_memory_bytes())
+        self.memory_warning.setText(text or "")
+        self.memory_warning.setVisible(text is not None)
 
     def edited_settings(self) -> Settings:
         """The settings as edited; locked keys keep the administrator's value."""

@@ -271,6 +271,7 @@ def prepare_job(
         "pseudonymize": pseudo,
         "rules_file": rules or None,
         "secret_file": str(secret_file.absolute()),
+        "memory_mb": int(settings.job_memory_mb),
     }
     return job, config
 

@@ -133,7 +133,8 @@ def enrich_frame(
     codes, keys, name_codes, people = case_keys(frame)
     case_names = first_names(np.where(keep, codes, -1), len(keys), name_codes, people)
     rows = np.flatnonzero(keep)  # kept rows are taken by position: the frame is not copied
-    frame = frame.assign(case_id=pd.Categorical.from_codes(codes, [str(k) for k in keys]))
+    categories = pd.Index([str(k) for k in keys], dtype=object)
+    frame = frame.assign(case_id=pd.Categorical.from_codes(codes.astype(np.int64), categories))
     offset = "+00:00" if detection.get("timezone") == "UTC" else ""
     head = [(h, encode_text(frame[name], csv_field)) for h, name in original]
     head.append(("case_id", encode_text(frame["case_id"], csv_field)))

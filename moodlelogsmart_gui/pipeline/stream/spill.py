@@ -1,12 +1,14 @@
 """Spill to disk inside the job folder; the two global orders come from DuckDB.
 
-Enriched batches are appended (Arrow in, no copy) to the table ``events`` of a DuckDB
-database file ``<job>/spill/events.duckdb``; DuckDB sorts with ``memory_limit`` from the
-job's memory setting and ``temp_directory`` under ``<job>/spill/duckdb`` (both per
-connection, so concurrent jobs each keep to their own) and hands back Arrow batches.
-An SQL ``ORDER BY`` is not stable: every order ends with ``row``, the input position.
-The folder is deleted when the job ends, whatever the outcome (``Spill`` is a context
-manager); the runner's tidy-up and the purge remove what a killed worker left.
+Enriched batches are written as Arrow IPC parts under ``<job>/spill/parts`` (the cheapest
+write there is: no conversion, no compression). Each sort registers a stream of the parts'
+record batches, with only the columns it needs, as ``events`` in a DuckDB connection whose
+``memory_limit`` comes from the job's memory setting and whose ``temp_directory`` is
+``<job>/spill/duckdb`` (both per connection, so concurrent jobs each keep to their own);
+DuckDB hands back sorted Arrow batches. An SQL ``ORDER BY`` is not stable: every order
+ends with ``row``, the input position. The folder is deleted when the job ends, whatever
+the outcome (``Spill`` is a context manager); the runner's tidy-up and the purge remove
+what a killed worker left.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import errno
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.ipc as ipc
 
 from moodlelogsmart_gui.pipeline.errors import BadInputError
 from moodlelogsmart_gui.pipeline.options import DEFAULT_JOB_MEMORY_MB
@@ -111,13 +114,15 @@ def tree_bytes(folder: Path) -> int:
 
 
 class Spill:
-    """One DuckDB database under ``<job>/spill``: the table ``events``, sorted on demand."""
+    """Arrow IPC parts plus one DuckDB connection, all under ``<job>/spill``."""
 
     def __init__(self, job_folder: Path, memory_mb: int = DEFAULT_JOB_MEMORY_MB) -> None:
         self.folder = Path(job_folder) / SPILL_DIR
+        self.parts = self.folder / "parts"
         self.memory_mb = memory_mb
         self.peak = 0
         self.count = 0
+        self.schema: pa.Schema | None = None
         self._lock = threading.Lock()
         self._con: Any = None
 
@@ -125,7 +130,7 @@ class Spill:
         if self.folder.is_symlink():
             raise BadInputError("The job folder's spill folder is a link: remove it and retry.")
         shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True)
+        self.parts.mkdir(parents=True)
         return self
 
     def __exit__(
@@ -145,6 +150,41 @@ class Spill:
         if self.folder.exists() and not self.folder.is_symlink():
             shutil.rmtree(self.folder, ignore_errors=True)
 
+    def add(self, table: pa.Table) -> None:
+        """One batch of events, as one part (parts keep the input order)."""
+        if self.schema is None:
+            self.schema = table.schema
+        path = self.parts / f"part-{self.count:06d}.arrow"
+        with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, self.schema) as writer:
+            writer.write_table(table.cast(self.schema))
+        self.count += 1
+        self.measure()
+
+    def measure(self) -> int:
+        """Record the spill folder's size now (the peak goes to summary.json)."""
+        size = tree_bytes(self.folder)
+        with self._lock:
+            self.peak = max(self.peak, size)
+        return size
+
+    def events(self, columns: Sequence[str]) -> pa.RecordBatchReader:
+        """The spilled events, part after part, with only ``columns`` read from disk."""
+        assert self.schema is not None, "no batch was spilled"
+        schema = self.schema
+        wanted = [schema.get_field_index(c) for c in columns]
+        options = ipc.IpcReadOptions(included_fields=wanted)
+        paths = [self.parts / f"part-{n:06d}.arrow" for n in range(self.count)]
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            for path in paths:
+                with pa.OSFile(str(path)) as source:
+                    reader = ipc.open_file(source, options=options)
+                    for index in range(reader.num_record_batches):
+                        yield reader.get_batch(index)
+
+        projected = pa.schema([schema.field(i) for i in wanted])
+        return pa.RecordBatchReader.from_batches(projected, batches())
+
     @property
     def connection(self) -> Any:
         """The job's DuckDB connection (its limits set from the job's memory setting)."""
@@ -159,7 +199,7 @@ class Spill:
 
     def _connect(self, duckdb: Any, temp: Path) -> Any:
         con = duckdb.connect(
-            str(self.folder / "events.duckdb"),
+            ":memory:",
             config={
                 "memory_limit": f"{duckdb_memory_mb(self.memory_mb)}MB",
                 "temp_directory": str(temp),
@@ -170,38 +210,24 @@ class Spill:
         con.execute("SET enable_progress_bar = false")
         return con
 
-    def add(self, table: pa.Table) -> None:
-        """Append one batch of events to ``events`` (created from the first batch's schema)."""
+    def sorted(
+        self, query: str, columns: Sequence[str], batch_rows: int = 65_536
+    ) -> Iterator[pa.RecordBatch]:
+        """Record batches of ``query`` (SQL over ``events``, ending in an ORDER BY) where
+        ``events`` holds ``columns`` (every column the query reads)."""
         con = self.connection
         with duckdb_errors():
-            con.register("batch_in", table)
+            con.register("events", self.events(columns))
             try:
-                if self.count == 0:
-                    con.execute("CREATE TABLE events AS SELECT * FROM batch_in")
-                else:
-                    con.execute("INSERT INTO events SELECT * FROM batch_in")
+                reader = con.sql(query).to_arrow_reader(batch_rows)
+                while True:
+                    try:
+                        batch = reader.read_next_batch()
+                    except StopIteration:
+                        return
+                    yield batch
             finally:
-                con.unregister("batch_in")
-        self.count += 1
-        self.measure()
-
-    def measure(self) -> int:
-        """Record the spill folder's size now (the peak goes to summary.json)."""
-        size = tree_bytes(self.folder)
-        with self._lock:
-            self.peak = max(self.peak, size)
-        return size
-
-    def sorted(self, query: str, batch_rows: int = 65_536) -> Iterator[pa.RecordBatch]:
-        """Record batches of ``query`` (SQL over ``events``, ending in an ORDER BY)."""
-        with duckdb_errors():
-            reader = self.connection.sql(query).to_arrow_reader(batch_rows)
-            while True:
-                try:
-                    batch = reader.read_next_batch()
-                except StopIteration:
-                    return
-                yield batch
+                con.unregister("events")
 
 
 class Heartbeat:

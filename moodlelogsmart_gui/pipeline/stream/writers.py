@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeAlias, cast
 
 import numpy as np
 import pyarrow as pa
@@ -21,7 +21,7 @@ from moodlelogsmart_gui.pipeline.export_xes import xes_header, xml_escape
 from moodlelogsmart_gui.pipeline.stream.books import Cases
 from moodlelogsmart_gui.pipeline.stream.spill import Spill
 
-Chunk = bytes | pa.Buffer
+Chunk: TypeAlias = bytes | pa.Buffer
 TIME_ORDER = "ts, row"
 CASE_ORDER = '"case", ts, row'
 
@@ -44,10 +44,16 @@ class SortedStream:
     order_by: str
     writers: list[BatchWriter] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)  # name -> SQL expression
+    inputs: tuple[str, ...] = ("row", "ts", "case")  # columns the order and extras read
 
     @property
     def members(self) -> tuple[str, ...]:
         return tuple(name for writer in self.writers for name in writer.members)
+
+    def columns(self) -> list[str]:
+        """Spilled columns the query reads (the writers' ones that are not extras)."""
+        wanted = [c for writer in self.writers for c in writer.columns if c not in self.extra]
+        return list(dict.fromkeys([*self.inputs, *wanted]))
 
     def query(self) -> str:
         wanted = dict.fromkeys(c for writer in self.writers for c in writer.columns)
@@ -60,7 +66,7 @@ class SortedStream:
         """One tuple per step, one buffer per member (see ``package.ZipWriter.add_group``)."""
         yield tuple(chunk for writer in self.writers for chunk in writer.start())
         done = 0
-        for batch in spill.sorted(self.query()):
+        for batch in spill.sorted(self.query(), self.columns()):
             yield tuple(chunk for writer in self.writers for chunk in writer.write(batch))
             done += batch.num_rows
             progress(int(100 * done / rows) if rows else 100)
@@ -70,10 +76,10 @@ class SortedStream:
 class CsvWriter:
     """``enriched_log.csv`` and its Bloom-only subset, in time order."""
 
-    columns = ("case", "bloom", "csv_head", "csv_tail")
+    columns: tuple[str, ...] = ("case", "bloom", "csv_head", "csv_tail")
 
     def __init__(self, members: tuple[str, str], headers: Sequence[str], cases: Cases) -> None:
-        self.members = members
+        self.members: tuple[str, ...] = members
         fields = csv_field(pa.array(list(headers), type=pa.string())).to_pylist()
         self._header = BOM + (",".join(fields) + "\n").encode("utf-8")
         self._labels = csv_field(pa.array(cases.labels, type=pa.string()))
@@ -123,13 +129,13 @@ class _Traces:
         codes[:, 1:4] = rows[:, 1:4]
         codes[:, 4] = case * 2 + last
         codes += self.starts
-        return string_buffer(self.pieces.take(pa.array(codes.ravel())))
+        return cast(Chunk, string_buffer(self.pieces.take(pa.array(codes.ravel()))))
 
 
 class XesWriter:
     """``enriched_log.xes`` and its Bloom-only subset, grouped by case in time order."""
 
-    columns = ("case", "bloom", "template", "ts")
+    columns: tuple[str, ...] = ("case", "bloom", "template", "ts")
 
     def __init__(
         self,
@@ -140,7 +146,7 @@ class XesWriter:
         time_range: tuple[int, int],
         offset: str,
     ) -> None:
-        self.members = members
+        self.members: tuple[str, ...] = members
         self._headers = tuple(xes_header(a, offset).encode("utf-8") for a in attributes)
         ids = _escaped(cases.ids)
         labels = _escaped(cases.labels)
