@@ -172,8 +172,9 @@ def enrich_frame(
         templates=templates,
         dropped=dropped,
         logged_in_as=cleaned.logged_in_as_events,
-        per_type={str(k): int(v) for k, v in per_type.items()},
-        per_level={str(k): int(v) for k, v in per_level.items()},
+        per_type=per_type,
+        per_category=per_category,
+        per_level=per_level,
         bloom_rows=int(bloom.sum()),
     )
 
