@@ -50,6 +50,8 @@ LOCAL_TIME_WARNING = (
 )
 # Percent ranges of the stages after the first pass (read 0-25, detect 25).
 ENRICH = (30, 60)
+# A file up to this share of the job's memory is read once: the first pass keeps its batches.
+HOLD_SHARE = 4
 STREAMS = ((60, 80), (80, 97))
 
 
@@ -98,6 +100,7 @@ def process_file(
             original_name=input_name,
             names=options.pseudonymize,
             tried_encodings=tried,
+            hold_up_to=(options.memory_mb << 20) // HOLD_SHARE,
         )
         source = {"name": input_name or src.name, "bytes": src.stat().st_size}
         found = IngestTotals(decisions)

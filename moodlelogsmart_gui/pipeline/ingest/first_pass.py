@@ -72,9 +72,23 @@ class Decisions:
     names: tuple[str, ...] = ()  # pseudonymisation: every name, longest first
     catalogue: tuple[CatalogueEntry, ...] = field(default=(), repr=False)
     tables: LanguageTables | None = field(default=None, repr=False)
+    # A small file's batches, read whole by the first pass and handed over once (not read
+    # again); never pickled along (the Dask path reads its own).
+    held: list[pa.Table] | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["held"] = None
+        return state
 
     def batches(self, counter: stream.Counter | None = None) -> Iterator[pa.Table]:
         """The raw data batches (text columns ``c<i>``), as the first pass read them."""
+        held = self.held
+        if held is not None:
+            object.__setattr__(self, "held", None)  # each batch is freed once it is used
+            while held:
+                yield held.pop(0)
+            return
         try:
             yield from stream.batches(self.source, self.plan, None, counter or stream.Counter())
         except stream.ParseFailure as exc:
@@ -84,8 +98,9 @@ class Decisions:
 class _TimeStats:
     """Per batch: a spread sample and the distinct values with their row counts."""
 
-    def __init__(self, time_index: int, language_columns: list[int]) -> None:
+    def __init__(self, time_index: int, language_columns: list[int], hold: bool) -> None:
         self.time = f"c{time_index}"
+        self.held: list[pa.Table] | None = [] if hold else None
         self.samples: list[pa.Array] = []
         self.parts: list[pa.Table] = []
         self.pending = 0
@@ -95,6 +110,8 @@ class _TimeStats:
         self.language_values: dict[str, set[str]] = {c: set() for c in self.language_columns}
 
     def __call__(self, batch: pa.Table) -> None:
+        if self.held is not None:
+            self.held.append(batch)
         column = batch.column(self.time)
         self.samples.append(dates.spread_sample(column))
         for name in self.language_columns:
@@ -148,11 +165,14 @@ def first_pass(
     original_name: str | None = None,
     names: bool = False,
     tried_encodings: frozenset[str] = frozenset(),
+    hold_up_to: int = 0,
 ) -> Decisions:
     """Sniff, detect and stream the needed columns once; raise BadInputError when unusable.
 
     ``names``: also collect the names to pseudonymise (a second scan of the name columns).
     ``tried_encodings``: encodings a later pass found wrong further into the file.
+    ``hold_up_to``: a file of at most this many bytes is read whole by this pass and its
+    batches are kept for ``Decisions.batches()`` (the same batches: read once, not twice).
     """
     path = Path(path)
     progress(0, "read")
@@ -166,19 +186,16 @@ def first_pass(
         layout.columns[c] for c in ("component", "event_name") if guess and c in layout.columns
     ]
     stats: list[_TimeStats] = []
+    hold = source.table is None and 0 < path.stat().st_size <= hold_up_to
+    base = _base_plan(source, layout)
 
     def start() -> _TimeStats:
-        stats.append(_TimeStats(time_index, language_columns))
+        stats.append(_TimeStats(time_index, language_columns, hold))
         return stats[-1]
 
     progress(5, "read")
-    plan, counter = stream.choose_plan(
-        source,
-        _base_plan(source, layout),
-        [time_index, *language_columns],
-        start,
-        tried_encodings,
-    )
+    columns = list(base.keep) if hold else [time_index, *language_columns]
+    plan, counter = stream.choose_plan(source, base, columns, start, tried_encodings)
     rows, malformed = counter.rows, counter.malformed
     rows_in = rows + malformed
     if rows == 0 and malformed:
@@ -215,13 +232,15 @@ def first_pass(
         warnings=tuple(_warnings(source, times)),
         catalogue=catalogue,
         tables=tables,
+        held=visited.held,
     )
     if names:
         progress(20, "read")
         from moodlelogsmart_gui.pipeline.ingest.batch import collect_batch_names
 
         found: set[str] = set()
-        for batch in decisions.batches():
+        scan = decisions.held if decisions.held is not None else decisions.batches()
+        for batch in scan:
             found |= collect_batch_names(batch, decisions)
         decisions = dataclasses.replace(
             decisions, names=tuple(sorted(found, key=lambda n: (-len(n), n)))
