@@ -249,7 +249,7 @@ class _Job:
                 for stream, span in zip(streams, STREAMS, strict=True)
             ]
             members.append((MEMBERS[4], summary_bytes))
-            write_zip(self.dest_zip, members, lambda name: None)
+            write_zip(self.dest_zip, members, lambda name: None, spool_dir=spill.folder)
             beat.set(100, "package")
             return summary
 

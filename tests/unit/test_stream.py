@@ -234,3 +234,31 @@ def test_the_worker_takes_the_memory_setting_from_job_json() -> None:
     assert job_memory_mb({}) == 1024  # a job queued before the setting existed
     assert job_memory_mb({"memory_mb": "lots"}) == 1024
     assert job_memory_mb({"memory_mb": True}) == 1024
+
+
+def test_zip_members_of_one_pass_wait_in_files_not_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moodlelogsmart_gui.pipeline import package
+
+    monkeypatch.setattr(package, "SPOOL_MEMORY", 1000)
+    monkeypatch.setattr(package, "PIECE_BYTES", 4096)
+    spooled: list[int] = []
+    original = package._Spool.append
+
+    def append(self: Any, data: bytes) -> None:
+        original(self, data)
+        if self.file is not None:
+            spooled.append(len(list(tmp_path.glob("*.deflate"))))
+
+    monkeypatch.setattr(package._Spool, "append", append)
+    texts = [bytes([65 + i % 26]) * 5000 + str(i).encode() for i in range(50)]
+    pairs = [(text, text[::2]) for text in texts]
+    dest = tmp_path / "r.zip"
+    package.write_zip(dest, [(("a.csv", "b.csv"), lambda: iter(pairs))], spool_dir=tmp_path)
+    archive = zipfile.ZipFile(dest)
+    assert archive.testzip() is None
+    assert archive.read("a.csv") == b"".join(a for a, _ in pairs)
+    assert archive.read("b.csv") == b"".join(b for _, b in pairs)
+    assert spooled and max(spooled) == 2  # both members went to files ...
+    assert list(tmp_path.glob("*.deflate")) == []  # ... deleted once written

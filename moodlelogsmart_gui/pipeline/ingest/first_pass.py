@@ -195,7 +195,7 @@ def first_pass(
 
     progress(5, "read")
     columns = list(base.keep) if hold else [time_index, *language_columns]
-    plan, counter = stream.choose_plan(source, base, columns, start, tried_encodings)
+    plan, counter = stream.choose_plan(source, base, columns, start, tried_encodings, hold)
     rows, malformed = counter.rows, counter.malformed
     rows_in = rows + malformed
     if rows == 0 and malformed:
