@@ -118,7 +118,14 @@ def _csv_batches(
     try:
         stream = pa.input_stream(str(source.path), compression=source.compression)
         if whole:
-            table = pacsv.read_csv(stream, read_opts, parse_opts, convert_opts)
+            try:
+                table = pacsv.read_csv(stream, read_opts, parse_opts, convert_opts)
+            except pa.ArrowInvalid as exc:
+                if _is_decode_error(exc):
+                    raise
+                # streamed, the same error comes with the rows read before it
+                yield from _csv_batches(source, plan, include, counter, False)
+                return
             reader: Any = iter(table.to_batches())
         else:
             reader = pacsv.open_csv(stream, read_opts, parse_opts, convert_opts)

@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
 from moodlelogsmart_gui.pipeline.errors import BadInputError
@@ -37,6 +38,8 @@ SPACE_MARGIN = 64 << 20
 # Memory the Python side of a job needs besides DuckDB (a batch being enriched, the
 # writers' chunks, the interpreter and its libraries).
 PYTHON_SHARE_MB = 192
+# Spilled events below this size are sorted in process (a small log starts no DuckDB).
+SMALL_BYTES = 32 << 20
 MIN_DUCKDB_MB = 64  # DuckDB's sorts need about this much whatever the data's size
 
 
@@ -122,6 +125,7 @@ class Spill:
         self.memory_mb = memory_mb
         self.peak = 0
         self.count = 0
+        self.bytes = 0
         self.schema: pa.Schema | None = None
         self._lock = threading.Lock()
         self._con: Any = None
@@ -150,8 +154,14 @@ class Spill:
         if self.folder.exists() and not self.folder.is_symlink():
             shutil.rmtree(self.folder, ignore_errors=True)
 
+    @property
+    def small(self) -> bool:
+        """Few enough events to sort in this process (below ``SMALL_BYTES`` spilled)."""
+        return self.bytes <= SMALL_BYTES
+
     def add(self, table: pa.Table) -> None:
         """One batch of events, as one part (parts keep the input order)."""
+        self.bytes += table.nbytes
         if self.schema is None:
             self.schema = table.schema
         path = self.parts / f"part-{self.count:06d}.arrow"
@@ -209,6 +219,16 @@ class Spill:
         )
         con.execute("SET enable_progress_bar = false")
         return con
+
+    def sorted_in_memory(
+        self, keys: Sequence[str], columns: Sequence[str], batch_rows: int = 65_536
+    ) -> Iterator[pa.RecordBatch]:
+        """A small job's order without DuckDB (no import, no threads to start): the same
+        total order (the keys end with the unique ``row``), so the same bytes."""
+        table = pa.Table.from_batches(list(self.events(columns)))
+        order = pc.sort_indices(table, sort_keys=[(key, "ascending") for key in keys])
+        for start in range(0, table.num_rows, batch_rows):
+            yield from table.take(order.slice(start, batch_rows)).to_batches()
 
     def sorted(
         self, query: str, columns: Sequence[str], batch_rows: int = 65_536

@@ -66,7 +66,12 @@ class SortedStream:
         """One tuple per step, one buffer per member (see ``package.ZipWriter.add_group``)."""
         yield tuple(chunk for writer in self.writers for chunk in writer.start())
         done = 0
-        for batch in spill.sorted(self.query(), self.columns()):
+        if spill.small and not self.extra:
+            keys = [key.strip().strip('"') for key in self.order_by.split(",")]
+            batches = spill.sorted_in_memory(keys, self.columns())
+        else:
+            batches = spill.sorted(self.query(), self.columns())
+        for batch in batches:
             yield tuple(chunk for writer in self.writers for chunk in writer.write(batch))
             done += batch.num_rows
             progress(int(100 * done / rows) if rows else 100)
