@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -35,10 +36,10 @@ def wait_for_spill(qtbot: QtBot, queue: JobQueue, job_id: str, paths: AppPaths) 
 
 def test_spill_gone_after_completed_cancelled_and_killed_jobs(
     qtbot: QtBot,
-    real_queue: tuple[JobQueue, AppPaths],  # noqa: F811
+    real_queue: tuple[JobQueue, AppPaths, Any],  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    queue, paths = real_queue
+    queue, paths, _worker = real_queue
     source = write_log(tmp_path / "big log.csv", 10_000, repeat=40)  # 400,000 events
     done = run_to_end(qtbot, queue, source)
     assert done.state == JobState.COMPLETED, done.message
