@@ -21,14 +21,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_pipeline import generate  # noqa: E402
+from benchmarks.bench_pipeline import bench_input  # noqa: E402
 from moodlelogsmart_gui.paths import WORKER_FLAG  # noqa: E402
 
 
@@ -104,13 +103,8 @@ def main() -> None:
     frozen_exe = args.bundle.absolute() / "moodlelogsmart-gui"
     if not frozen_exe.is_file():
         raise SystemExit(f"no bundle at {args.bundle}; run: python packaging/build.py")
-    work = Path(tempfile.gettempdir()) / "moodlelogsmart-bench"
-    src = work / f"logs_bench_{args.events}_v1_20240628-1800.csv"
-    if not src.exists():
-        started = time.perf_counter()
-        generate(src, args.events)
-        print(f"generated {src} in {time.perf_counter() - started:.1f} s")
-    print(f"input: {src.stat().st_size / 1e6:.0f} MB, {args.events:,} events")
+    src = bench_input(args.events)
+    work = src.parent
     ways = {
         "venv": [sys.executable, "-m", "moodlelogsmart_gui.worker"],
         "frozen": [str(frozen_exe), WORKER_FLAG],

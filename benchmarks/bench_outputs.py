@@ -18,7 +18,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -66,15 +65,10 @@ def main() -> None:
         child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from bench_pipeline import generate
+    from bench_pipeline import bench_input
 
-    work = Path(tempfile.gettempdir()) / "moodlelogsmart-bench"
-    src = work / f"logs_bench_{args.events}_v1_20240628-1800.csv"
-    if not src.exists():
-        started = time.perf_counter()
-        generate(src, args.events)
-        print(f"generated {src} in {time.perf_counter() - started:.1f} s")
-    print(f"input: {src.stat().st_size / 1e6:.0f} MB, {args.events:,} events")
+    src = bench_input(args.events)
+    work = src.parent
     timings: dict[str, list[float]] = {"base": [], "all": []}
     try:
         for run in range(args.runs):

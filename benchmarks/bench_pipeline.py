@@ -212,6 +212,19 @@ def generate(path: Path, events: int, seed: int = 7) -> None:
     os.replace(part, path)
 
 
+def bench_input(events: int) -> Path:
+    """The benchmarks' shared input: a report download of ``events`` events, generated once
+    into the temp folder and reused by every benchmark that asks for the same size."""
+    src = Path(tempfile.gettempdir()) / "moodlelogsmart-bench"
+    src = src / f"logs_bench_{events}_v1_20240628-1800.csv"
+    if not src.exists():
+        started = time.perf_counter()
+        generate(src, events)
+        print(f"generated {src} in {time.perf_counter() - started:.1f} s")
+    print(f"input: {src.stat().st_size / 1e6:.0f} MB, {events:,} events")
+    return src
+
+
 def child(mode: str, src: Path, dest: Path) -> None:
     """Runs in the measured process; prints its own timing as JSON on the last line."""
     if mode == "floor":
@@ -267,13 +280,8 @@ def main() -> None:
     if args.child:
         child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return
-    work = Path(tempfile.gettempdir()) / "moodlelogsmart-bench"
-    src = work / f"logs_bench_{args.events}_v1_20240628-1800.csv"
-    if not src.exists():
-        started = time.perf_counter()
-        generate(src, args.events)
-        print(f"generated {src} in {time.perf_counter() - started:.1f} s")
-    print(f"input: {src.stat().st_size / 1e6:.0f} MB, {args.events:,} events")
+    src = bench_input(args.events)
+    work = src.parent
     try:
         import isal  # noqa: F401
 
