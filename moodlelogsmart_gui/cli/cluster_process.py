@@ -18,17 +18,25 @@ from moodlelogsmart_gui.cli.printing import describe_outcome, job_record
 
 
 def run_cluster_process(args: argparse.Namespace, files: list[Path], out_dir: Path) -> int:
-    """One job for every file; one line (or JSON object) for it; exit 0 when it completed."""
+    """One job for every file (and fsspec URL among the arguments); one line (or JSON
+    object) for it; exit 0 when it completed."""
     from moodlelogsmart_gui.cluster.address import ClusterError
     from moodlelogsmart_gui.cluster.command import prepare, run_cluster_job
+    from moodlelogsmart_gui.cluster.inputs import is_url, local_inputs, url_inputs
     from moodlelogsmart_gui.jobs.intake import JobSubmitError
     from moodlelogsmart_gui.jobs.state import JobState
     from moodlelogsmart_gui.pipeline.errors import BadInputError
 
     try:
         address = prepare(args.cluster)
+        inputs = local_inputs(files)
+        for item in args.files:
+            if is_url(item):
+                inputs += url_inputs(item)
     except (BadInputError, ClusterError) as err:
         raise CliError(str(err), EXIT_USAGE) from None
+    if not inputs:
+        raise CliError("No log file was found in the inputs given.", EXIT_USAGE)
     with open_data_folder(must_own=True) as ctx:
         settings = ctx.settings
         if args.timeout is not None:
@@ -38,7 +46,7 @@ def run_cluster_process(args: argparse.Namespace, files: list[Path], out_dir: Pa
                 ctx.paths,
                 ctx.owned_store(),
                 settings,
-                files,
+                inputs,
                 out_dir,
                 address,
                 pseudonymize=args.pseudonymize or None,
@@ -49,6 +57,6 @@ def run_cluster_process(args: argparse.Namespace, files: list[Path], out_dir: Pa
     if args.json:
         print(json.dumps(job_record(job, job.input_name, output), ensure_ascii=False), flush=True)
     elif not (args.quiet and output is not None):
-        source = files[0] if len(files) == 1 else out_dir
+        source = files[0] if len(files) == 1 and len(inputs) == 1 else out_dir
         print(describe_outcome(job, source, "", output), flush=True)
     return EXIT_OK if job.state == JobState.COMPLETED else EXIT_FAILED

@@ -82,9 +82,11 @@ def _outputs(text: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from moodlelogsmart_gui.cluster.inputs import is_url
     from moodlelogsmart_gui.paths import RULES_PRESETS, rules_preset_path
 
-    files, refused = find_inputs(args.files)
+    local = [item for item in args.files if not (args.cluster and is_url(item))]
+    files, refused = find_inputs(local) if local else ([], [])
     out_dir = output_folder(args.out)
     if args.rules and not Path(args.rules).is_file() and not rules_preset_path(args.rules):
         raise CliError(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from moodlelogsmart_gui.cluster.address import ClusterError, parse_address, require_distributed
+from moodlelogsmart_gui.cluster.inputs import Input, local_inputs
 from moodlelogsmart_gui.jobs.intake import ensure_secret, new_job, rules_for_job
 from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobState, JobStore
 from moodlelogsmart_gui.paths import AppPaths
@@ -35,7 +36,7 @@ def run_cluster_job(
     paths: AppPaths,
     store: JobStore,
     settings: Settings,
-    files: list[Path],
+    files: list[Path] | list[Input],
     out_dir: Path,
     address: Any,
     *,
@@ -43,7 +44,8 @@ def run_cluster_job(
     rules: str | None,
     clock: Callable[[], float] = time.time,
 ) -> tuple[Job, Path | None]:
-    """Run ``files`` on the cluster as one job; the finished job and the output folder.
+    """Run ``files`` (paths, or inputs that may be URLs) on the cluster as one job; the
+    finished job and the output folder.
 
     Ctrl+C cancels the run, records the job as cancelled and is raised again.
     """
@@ -53,18 +55,26 @@ def run_cluster_job(
     rules_file = rules_for_job(rules, settings)
     pseudo = settings.pseudonymize if pseudonymize is None else pseudonymize
     timeout = int(settings.job_timeout_seconds)
-    name = files[0].name if len(files) == 1 else f"{files[0].name} and {len(files) - 1} more"
-    size = sum(p.stat().st_size for p in files)
+    inputs = [f for f in files if isinstance(f, Input)]
+    inputs += local_inputs([f for f in files if isinstance(f, Path)])
+    first = inputs[0]
+    name = first.name if len(inputs) == 1 else f"{first.name} and {len(inputs) - 1} more"
     job = new_job(
-        files[0],
+        Path(first.name),
         name,
-        size,
+        sum(i.size for i in inputs),
         now=clock(),
         pseudonymize=pseudo,
         rules_file=rules_file,
         timeout_seconds=timeout,
     )
-    job = dataclasses.replace(job, state=JobState.RUNNING, started_at=clock(), stage="cluster")
+    job = dataclasses.replace(
+        job,
+        source_path=first.location,
+        state=JobState.RUNNING,
+        started_at=clock(),
+        stage="cluster",
+    )
     store.add(job)
     secret = None
     if pseudo:
@@ -79,8 +89,9 @@ def run_cluster_job(
             "pseudonymize": pseudo,
             "secret": secret,
             "rules_source": {"source": ruleset.source, "count": len(ruleset.all_rules)},
+            "session_gap_minutes": float(settings.session_gap_minutes),
         }
-        outcome = run_on_cluster(files, address, out_dir, options, timeout)
+        outcome = run_on_cluster(inputs, address, out_dir, options, timeout)
         output = outcome.output
         summary = outcome.summary
         changes = {

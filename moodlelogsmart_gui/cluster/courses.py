@@ -1,6 +1,6 @@
 """What one Dask task does with one course: its events from every partition, as one XES.
 
-The course's Parquet files (written by the partition tasks) are read, ordered by case,
+The course's Parquet files (written by the sessions round) are read, ordered by case,
 time and input position, and written with the single-machine XES writer (the same
 attributes, classifiers and escaping), gzip-compressed, under a temporary name that is
 renamed when complete.
@@ -43,7 +43,7 @@ def xes_file_names(courses: list[str]) -> dict[str, str]:
 
 def course_frame(folder: Path) -> tuple[pd.DataFrame, np.ndarray]:
     """The course's events as the XES writer wants them, and the row order to write."""
-    wanted = ["case_id", "case_label", "timestamp", "event_key", *CLASSIFICATION]
+    wanted = ["case_id", "case_label", "timestamp", "event_key", *CLASSIFICATION, "session_id"]
     wanted += [*XES_EXTRA.values(), *ORDER_COLUMNS]
     table = pq.read_table(str(folder), columns=wanted, partitioning=None)
     frame = table.to_pandas().rename(columns={v: k for k, v in XES_EXTRA.items()})
@@ -52,6 +52,11 @@ def course_frame(folder: Path) -> tuple[pd.DataFrame, np.ndarray]:
         frame["timestamp"] = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
     for column in ("case_id", "case_label"):
         frame[column] = frame[column].astype("string").astype("category")
+    sessions = frame["session_id"].to_numpy(dtype=np.int64)
+    most = int(sessions.max()) if len(sessions) else 0
+    frame["session_id"] = pd.Categorical.from_codes(
+        sessions - 1, [str(n) for n in range(1, most + 1)]
+    )
     case = frame["case_id"].cat.codes.to_numpy()
     when = frame["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     keys = [frame[c].to_numpy() for c in reversed(ORDER_COLUMNS)]

@@ -2,15 +2,16 @@
 
 A partition is one input file. The task runs the pipeline's own stages on it (ingest,
 clean, pseudonymise with the run's key, classify, cases) exactly as ``process_file``
-does, and writes the kept events, in time order, into the run's staging folder as Parquet
-files partitioned by course (``events/course=<value>/part-<partition>-<n>.parquet``).
-It returns only counts and keys (the summary's figures, the case ids, the courses): the
-events never travel through the scheduler. Rerunning a task (a lost worker) rewrites the
-same files, so a retry leaves no duplicates.
+does, and writes the kept events into the run's staging folder as Parquet files grouped
+by a hash of the case (``stage/bucket=<b>/part-<partition>-<n>.parquet``), so that the
+sessions round finds each student's events from every file in one bucket. It returns
+only counts (the summary's figures): the events never travel through the scheduler.
+Rerunning a task (a lost worker) rewrites the same files, so a retry leaves no duplicates.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from moodlelogsmart_gui.pipeline.cases import assign_cases
-from moodlelogsmart_gui.pipeline.classify import classify, load_rules
+from moodlelogsmart_gui.pipeline.classify import RuleSet, classify, load_rules
 from moodlelogsmart_gui.pipeline.clean import clean
 from moodlelogsmart_gui.pipeline.export_csv import CLASSIFICATION
 from moodlelogsmart_gui.pipeline.pseudonymise import collect_names, pseudonymise
@@ -33,8 +34,8 @@ UNKNOWN_COURSE = "unknown"
 # keep input order, as on one machine).
 XES_EXTRA = {"event_name": "moodle_event_name", "component": "moodle_component"}
 XES_EXTRA |= {"context": "moodle_context"}
-ORDER_COLUMNS = ("input_file", "input_row")
-RESERVED = {"course", *XES_EXTRA.values(), *ORDER_COLUMNS}
+ORDER_COLUMNS = ("input_file", "input_part", "input_row")
+RESERVED = {"course", "session_id", "bucket", *XES_EXTRA.values(), *ORDER_COLUMNS}
 COUNTS = {
     "events_per_activity_type": "activity_type",
     "events_per_activity_category": "activity_category",
@@ -50,21 +51,22 @@ class RunSpec:
     rules_file: str | None
     pseudonymize: bool
     secret: bytes | None = field(default=None, repr=False)
+    buckets: int = 1  # case groups of the sessions round
+    session_gap_minutes: float = 30.0
 
 
 @dataclass(frozen=True)
 class Partition:
     index: int
-    path: str  # a path every worker can read
+    path: str  # a path every worker can read, or an fsspec URL
     name: str  # the user's name for it (summary, file-name dates)
+    size: int = 0
 
 
 @dataclass
 class PartitionResult:
     index: int
     figures: dict[str, Any]  # the single-machine summary of this partition
-    cases: list[str]
-    courses: list[str]
     rows_out: int = 0
     utc: bool = False
     cpu_seconds: float = 0.0  # the task's process CPU time (all its threads)
@@ -73,6 +75,7 @@ class PartitionResult:
 def _unique_names(headers: list[str]) -> list[str]:
     """Parquet column names for the original headers: unique, and clear of ours."""
     taken = {"case_id", "case_label", "timestamp", "event_key", *CLASSIFICATION, *RESERVED}
+    taken |= {"session_id"}
     names: list[str] = []
     for header in headers:
         name, n = header, 1
@@ -83,15 +86,23 @@ def _unique_names(headers: list[str]) -> list[str]:
     return names
 
 
+def case_buckets(case_ids: pd.Series, buckets: int) -> np.ndarray:
+    """Each row's case group: a hash of the case key that every process computes alike."""
+    codes, keys = pd.factorize(case_ids.astype("string").fillna(""), sort=False)
+    hashed = pd.util.hash_array(np.asarray(keys, dtype=object)) % np.uint64(buckets)
+    return hashed.astype(np.int32)[codes] if len(keys) else np.zeros(len(codes), np.int32)
+
+
 def events_table(
     frame: pd.DataFrame,
     order: np.ndarray,
     original: list[tuple[str, str]],
     utc: bool,
-    index: int,
+    index: tuple[int, int],
+    buckets: int,
 ) -> pa.Table:
     """The kept rows in time order: the CSV's columns with real types, plus ``course``,
-    the XES-only attributes and the input position."""
+    the XES-only attributes, the input position (file, part, row) and the case group."""
     headers = _unique_names([h for h, _ in original])
     rows = frame.iloc[order]
     out = pd.DataFrame(
@@ -108,25 +119,68 @@ def events_table(
     out = out[columns]
     for source, name in XES_EXTRA.items():
         out[name] = rows[source].astype("string")
-    out["input_file"] = np.full(len(rows), index, dtype=np.int32)
+    out["input_file"] = np.full(len(rows), index[0], dtype=np.int32)
+    out["input_part"] = np.full(len(rows), index[1], dtype=np.int32)
     out["input_row"] = order.astype(np.int64)
     course = rows["course"].astype("string").str.strip()
     out["course"] = course.mask(course.isna() | (course == ""), UNKNOWN_COURSE)
-    return pa.Table.from_pandas(out.reset_index(drop=True), preserve_index=False)
+    out["bucket"] = case_buckets(rows["case_id"], buckets)
+    table = pa.Table.from_pandas(out.reset_index(drop=True), preserve_index=False)
+    # categories with 32-bit codes in every file (pandas picks 8 or 16 bits by their number,
+    # and a dataset's files must agree)
+    wide = pa.dictionary(pa.int32(), pa.string())
+    schema = pa.schema(
+        [f.with_type(wide) if pa.types.is_dictionary(f.type) else f for f in table.schema]
+    )
+    return table.cast(schema)
 
 
 def enrich_partition(part: Partition, spec: RunSpec) -> PartitionResult:
-    """The single-machine stages on one partition; its events into the staging dataset."""
+    """The single-machine stages on one whole input file; its events into the staging
+    dataset."""
+    from moodlelogsmart_gui.cluster.inputs import Input, local_copy
     from moodlelogsmart_gui.pipeline.ingest import ingest
 
     cpu = time.process_time()
-    rules = load_rules(Path(spec.rules_file) if spec.rules_file else None)
-    ingested = ingest(Path(part.path), original_name=part.name)
-    frame = ingested.frame
-    dropped = dict(ingested.dropped)
-    names = collect_names(frame) if spec.pseudonymize else []
+    with local_copy(Input(part.path, part.name, part.size)) as path:
+        ingested = ingest(path, original_name=part.name)
+    names = collect_names(ingested.frame) if spec.pseudonymize else []
+    figures, table = enrich_rows(
+        ingested.frame,
+        ingested.original_columns,
+        ingested.detection,
+        names,
+        spec,
+        (part.index, 0),
+    )
+    dropped = {reason: int(n) for reason, n in ingested.dropped.items()}
+    for reason, n in figures["dropped"].items():
+        dropped[reason] = dropped.get(reason, 0) + n
+    figures["dropped"] = dropped
+    figures.update(
+        input={"name": part.name, "bytes": part.size},
+        detected=ingested.detection,
+        rows_in=int(ingested.rows_in),
+        warnings=list(ingested.warnings),
+    )
+    write_stage(table, spec.staging, f"{part.index:05d}-00000")
+    utc = ingested.detection.get("timezone") == "UTC"
+    return PartitionResult(part.index, figures, table.num_rows, utc, time.process_time() - cpu)
+
+
+def enrich_rows(
+    frame: pd.DataFrame,
+    original: list[tuple[str, str]],
+    detection: dict[str, Any],
+    names: list[str] | tuple[str, ...],
+    spec: RunSpec,
+    index: tuple[int, int],
+) -> tuple[dict[str, Any], pa.Table]:
+    """Clean, pseudonymise, classify and key the cases of canonical rows (a file or a part
+    of one); their counts and their kept events as the staging table."""
+    rules = _rules(spec.rules_file)
     cleaned = clean(frame)
-    dropped.update(cleaned.dropped)
+    dropped = {reason: int(n) for reason, n in cleaned.dropped.items()}
     keep = cleaned.keep
     undated = frame["timestamp"].isna().to_numpy() & keep
     if undated.any():
@@ -135,36 +189,37 @@ def enrich_partition(part: Partition, spec: RunSpec) -> PartitionResult:
     rows = np.flatnonzero(keep)
     if spec.pseudonymize:
         assert spec.secret, "the driver gives every task the run's key"
-        text, ips = _name_columns(frame, ingested.original_columns, ingested.detection)
-        frame = pseudonymise(frame, names, spec.secret, text, ips)
+        text, ips = _name_columns(frame, original, detection)
+        frame = pseudonymise(frame, list(names), spec.secret, text, ips)
     frame = assign_cases(classify(frame, rules), keep)
     stamps = frame["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     order = rows[np.argsort(stamps[rows], kind="stable")]  # time order; ties keep input order
     counted = frame.iloc[rows]
-    figures = {
-        "input": {"name": part.name, "bytes": Path(part.path).stat().st_size},
-        "detected": ingested.detection,
-        "rows_in": int(ingested.rows_in),
+    figures: dict[str, Any] = {
         "rows_out": len(rows),
-        "dropped": {reason: int(n) for reason, n in dropped.items()},
+        "dropped": dropped,
         "logged_in_as_events": int(cleaned.logged_in_as_events),
         "bloom_only_events": int((counted["rule_id"] != rules.fallback.id).sum()),
-        "warnings": list(ingested.warnings),
     }
     for key, column in COUNTS.items():
         figures[key] = {str(k): int(v) for k, v in counted[column].value_counts().items()}
-    utc = ingested.detection.get("timezone") == "UTC"
-    table = events_table(frame, order, ingested.original_columns, utc, part.index)
-    courses: list[str] = []
+    utc = detection.get("timezone") == "UTC"
+    return figures, events_table(frame, order, original, utc, index, spec.buckets)
+
+
+@functools.lru_cache(maxsize=4)
+def _rules(path: str | None) -> RuleSet:
+    return load_rules(Path(path) if path else None)
+
+
+def write_stage(table: pa.Table, staging: str, name: str) -> None:
+    """A partition's events into the staging dataset, one file per case group."""
     if table.num_rows:
         pq.write_to_dataset(
             table,
-            str(Path(spec.staging) / "events"),
-            partition_cols=["course"],
-            basename_template=f"part-{part.index:05d}-{{i}}.parquet",
+            str(Path(staging) / "stage"),
+            partition_cols=["bucket"],
+            basename_template=f"part-{name}-{{i}}.parquet",
             existing_data_behavior="overwrite_or_ignore",
+            compression="lz4",
         )
-        courses = sorted(set(table.column("course").to_pylist()))
-    cases = sorted({str(c) for c in counted["case_id"].dropna().unique()})
-    spent = time.process_time() - cpu
-    return PartitionResult(part.index, figures, cases, courses, len(rows), utc, spent)

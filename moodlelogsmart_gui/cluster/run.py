@@ -1,16 +1,19 @@
-"""The cluster run: partitions to Dask tasks, then one XES per course, then the folder.
+"""The cluster run: partitions, then sessions per case group, then one XES per course.
 
-``run_on_cluster(...)`` submits one task per partition (``partition.enrich_partition``),
-waits for them within the run's time limit, submits one task per course
-(``courses.write_course_xes``), adds the figures up into ``summary.json`` and renames the
-staging folder ``DIR/.<name>.part`` to ``DIR/<stem>_enriched_<YYYYMMDD_HHMMSS>/``. Any
-failure (a bad file, the time limit, Ctrl+C, a worker lost too often) cancels what is
-still running and removes the staging folder: nothing is left in DIR.
+``run_on_cluster(...)`` submits one task per partition (``partition.enrich_partition``:
+the events, grouped by a hash of the case, into a staging dataset), then one task per case
+group (``sessions.write_group``: session numbers, the ``events/`` dataset by course), then
+one task per course (``courses.write_course_xes``), each round within the run's time
+limit; adds the figures up into ``summary.json`` and renames the staging folder
+``DIR/.<name>.part`` to ``DIR/<stem>_enriched_<YYYYMMDD_HHMMSS>/``. Any failure (a bad
+file, the time limit, Ctrl+C, a worker lost too often) cancels what is still running and
+removes the staging folder: nothing is left in DIR.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -19,22 +22,26 @@ import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from moodlelogsmart_gui.cluster.address import ClusterAddress, ClusterError, open_client
 from moodlelogsmart_gui.cluster.courses import write_course_xes, xes_file_names
+from moodlelogsmart_gui.cluster.inputs import Input, local_inputs
 from moodlelogsmart_gui.cluster.partition import (
     Partition,
     PartitionResult,
     RunSpec,
     enrich_partition,
 )
+from moodlelogsmart_gui.cluster.sessions import GroupResult, write_group
 from moodlelogsmart_gui.pipeline.classify import BLOOM_LEVELS
 from moodlelogsmart_gui.pipeline.clean import describe_nothing_left
 from moodlelogsmart_gui.pipeline.errors import BadInputError
 
 ADDED = ("rows_in", "rows_out", "logged_in_as_events", "bloom_only_events")
+# Input bytes per case group of the sessions round (one group is read whole by one task).
+GROUP_BYTES = 512 << 20
 COUNTED = ("dropped", "events_per_activity_type", "events_per_activity_category")
 
 
@@ -55,13 +62,14 @@ class ClusterOutcome:
     courses: dict[str, str] = field(default_factory=dict)
 
 
-def output_name(inputs: list[Path], now: dt.datetime) -> str:
-    return f"{inputs[0].stem}_enriched_{now:%Y%m%d_%H%M%S}"
+def output_name(inputs: list[Input], now: dt.datetime) -> str:
+    stem = PurePosixPath(inputs[0].name).stem
+    return f"{stem}_enriched_{now:%Y%m%d_%H%M%S}"
 
 
-def plan_partitions(inputs: Iterable[Path]) -> list[Partition]:
-    """One partition per input file (absolute paths, which every worker must be able to read)."""
-    return [Partition(i, str(p.absolute()), p.name) for i, p in enumerate(inputs)]
+def plan_partitions(inputs: Iterable[Input]) -> list[Partition]:
+    """One partition per input file (paths or URLs every worker must be able to read)."""
+    return [Partition(i, p.location, p.name, p.size) for i, p in enumerate(inputs)]
 
 
 def _add(into: dict[str, int], more: dict[str, int]) -> None:
@@ -69,8 +77,15 @@ def _add(into: dict[str, int], more: dict[str, int]) -> None:
         into[key] = into.get(key, 0) + int(value)
 
 
-def combine(results: list[PartitionResult], rules_source: dict[str, Any]) -> dict[str, Any]:
-    """The single-machine summary keys, counts added up over the partitions."""
+def group_count(workers: int, input_bytes: int) -> int:
+    """Case groups for the sessions round: two per worker, more for a large input."""
+    return max(2 * max(workers, 1), -(-input_bytes // GROUP_BYTES))
+
+
+def combine(
+    results: list[PartitionResult], groups: list[GroupResult], rules_source: dict[str, Any]
+) -> dict[str, Any]:
+    """The single-machine summary keys, counts added up over the partitions and groups."""
     first = results[0].figures
     summary: dict[str, Any] = {"schema": 1, "input": {}, "detected": first["detected"]}
     for key in ADDED:
@@ -84,7 +99,8 @@ def combine(results: list[PartitionResult], rules_source: dict[str, Any]) -> dic
     for r in results:
         _add(levels, r.figures["events_per_bloom_level"])
     summary["events_per_bloom_level"] = {level: levels.get(level, 0) for level in BLOOM_LEVELS}
-    summary["cases"] = len({case for r in results for case in r.cases})
+    summary["cases"] = sum(g.cases for g in groups)  # a case is in exactly one group
+    summary["sessions"] = sum(g.sessions for g in groups)
     summary["rules"] = rules_source
     summary["warnings"] = list(
         dict.fromkeys(
@@ -129,7 +145,7 @@ def _wait(futures: list[Any], deadline: float, clock: Callable[[], float]) -> li
 
 
 def run_on_cluster(
-    inputs: list[Path],
+    inputs: list[Path] | list[Input],
     address: ClusterAddress,
     out_dir: Path,
     spec_options: dict[str, Any],
@@ -148,6 +164,9 @@ def run_on_cluster(
     """
     started = time.perf_counter()
     deadline = clock() + timeout_seconds
+    inputs = [i for i in inputs if isinstance(i, Input)] + local_inputs(
+        [i for i in inputs if isinstance(i, Path)]
+    )
     final = out_dir / output_name(inputs, now())
     if final.exists():
         raise ClusterError(f"The output folder {final} exists already; wait a second and retry.")
@@ -158,6 +177,7 @@ def run_on_cluster(
         spec_options.get("rules_file"),
         bool(spec_options.get("pseudonymize")),
         spec_options.get("secret"),
+        session_gap_minutes=float(spec_options.get("session_gap_minutes") or 30.0),
     )
     try:
         with open_client(address) as client:
@@ -208,17 +228,17 @@ class _Run:
         return results
 
     def execute(
-        self, inputs: list[Path], rules_source: dict[str, Any]
+        self, inputs: list[Input], rules_source: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, str]]:
         client, staging = self.client, self.staging
         workers = len(client.scheduler_info().get("workers", {}))
         parts = plan_partitions(inputs)
+        size = sum(p.size for p in parts)
+        spec = dataclasses.replace(self.spec, buckets=group_count(workers, size))
         began = time.perf_counter()
         results: list[PartitionResult] = self._gather(
             [
-                client.submit(
-                    enrich_partition, p, self.spec, key=f"partition-{p.index}-{self.name}"
-                )
+                client.submit(enrich_partition, p, spec, key=f"partition-{p.index}-{self.name}")
                 for p in parts
             ]
         )
@@ -228,11 +248,28 @@ class _Run:
                 _add(dropped, r.figures["dropped"])
             rows_in = sum(int(r.figures["rows_in"]) for r in results)
             raise BadInputError(describe_nothing_left(rows_in, dropped))
-        self.timings["partitions"] = round(time.perf_counter() - began, 3)
-        self.timings["partitions_cpu"] = round(sum(r.cpu_seconds for r in results), 3)
+        self._timed("partitions", began, [r.cpu_seconds for r in results])
         began = time.perf_counter()
-        summary = combine(results, rules_source)
-        courses = sorted({c for r in results for c in r.courses})
+        groups: list[GroupResult] = self._gather(
+            [
+                client.submit(
+                    write_group,
+                    spec.staging,
+                    b,
+                    spec.session_gap_minutes,
+                    key=f"sessions-{b}-{self.name}",
+                )
+                for b in range(spec.buckets)
+            ]
+        )
+        shutil.rmtree(staging / "stage")
+        self._timed("sessions", began, [g.cpu_seconds for g in groups])
+        began = time.perf_counter()
+        summary = combine(results, groups, rules_source)
+        events: dict[str, int] = {}
+        for g in groups:
+            _add(events, g.courses)
+        courses = sorted(events)
         names = xes_file_names(courses)
         (staging / "xes").mkdir()
         utc = results[0].utc
@@ -254,11 +291,10 @@ class _Run:
                 for i, course in enumerate(courses)
             ]
         )
-        self.timings["xes"] = round(time.perf_counter() - began, 3)
-        self.timings["xes_cpu"] = round(sum(cpu for _, _, cpu in written), 3)
+        self._timed("xes", began, [cpu for _, _, cpu in written])
         summary.update(
             timings=self.timings,
-            pseudonymized=self.spec.pseudonymize,
+            pseudonymized=spec.pseudonymize,
             partitions=len(parts),
             workers=workers,
             courses={
@@ -267,6 +303,10 @@ class _Run:
             },
         )
         return summary, names
+
+    def _timed(self, stage: str, began: float, cpu: list[float]) -> None:
+        self.timings[stage] = round(time.perf_counter() - began, 3)
+        self.timings[f"{stage}_cpu"] = round(sum(cpu), 3)
 
 
 def _course_folder(staging: Path, course: str) -> Path:

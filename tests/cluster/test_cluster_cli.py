@@ -41,6 +41,33 @@ def test_cluster_run_is_one_job_in_the_history(tmp_path: Path) -> None:
     assert str(folder) in str(jobs[0]["message"])
 
 
+def test_inputs_given_as_fsspec_urls(tmp_path: Path) -> None:
+    """A folder URL gives its log files, read by the workers through fsspec (file:// needs
+    no extra package); an unknown scheme is one sentence."""
+    files, whole = write_site_logs(tmp_path / "in", [1200, 800], seed=9)
+    whole.unlink()
+    out = tmp_path / "out"
+    out.mkdir()
+    folder_url = (tmp_path / "in").as_uri()
+    assert folder_url.startswith("file:///")
+    result = run_cli("process", folder_url, "--cluster", "local:2", "--out", str(out),
+                     "--json", timeout=400)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert_no_traceback(result)
+    record = json_lines(result.stdout)[0]
+    assert (record["state"], record["rows_in"]) == ("completed", 2000)
+    summary = json.loads((Path(str(record["output"])) / "summary.json").read_text("utf-8"))
+    assert [f["name"] for f in summary["input"]["files"]] == [p.name for p in files]
+    assert summary["partitions"] == 2
+    jobs = json_lines(run_cli("jobs", "--json").stdout)
+    assert jobs[0]["input"] == files[0].as_uri()
+    unknown = run_cli("process", "nosuchfs://bucket/log.csv", "--cluster", "local:1",
+                      "--out", str(out))  # fmt: skip
+    assert unknown.returncode == 2
+    assert "nosuchfs://" in unknown.stderr and len(unknown.stderr.strip().splitlines()) == 1
+    assert_no_traceback(unknown)
+
+
 def test_time_limit_and_bad_address_and_missing_dask(tmp_path: Path) -> None:
     files, _ = write_site_logs(tmp_path / "in", [300], seed=1)
     out = tmp_path / "out"
@@ -81,7 +108,7 @@ def test_ctrl_c_cancels_the_run_and_leaves_nothing(tmp_path: Path) -> None:
     )  # fmt: skip
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and process.poll() is None:
-        if any((p / "events").is_dir() for p in out.iterdir()):  # a partition is written
+        if any((p / "stage").is_dir() for p in out.iterdir()):  # a partition is written
             break
         time.sleep(0.2)  # polling another process's files (no Qt here)
     assert process.poll() is None, process.communicate()

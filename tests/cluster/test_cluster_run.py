@@ -26,7 +26,7 @@ pytest.importorskip("distributed")
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 OPTIONS = {"rules_source": {"source": "default", "count": 13}}
 COMPARED = ["case_id", "timestamp", "event_key", "activity_type", "activity_category"]
-COMPARED += ["bloom_level", "is_active", "rule_id"]
+COMPARED += ["bloom_level", "is_active", "rule_id", "session_id"]
 
 
 def single_machine_csv(whole: Path, tmp_path: Path) -> pd.DataFrame:
@@ -74,27 +74,30 @@ def test_200k_events_in_3_files_match_the_single_machine_csv(tmp_path: Path) -> 
     assert len(events) == len(expected) == summary["rows_out"]
     assert set(events["course"]) == set(COURSES)
     # the same columns as enriched_log.csv, with real types
-    # session_id (sessions span input files) is not written by the cluster path yet
-    csv_columns = [c for c in expected.columns if c != "session_id"]
+    csv_columns = list(expected.columns)
+    assert "session_id" in csv_columns
     assert [c for c in events.columns if c in csv_columns] == csv_columns
     assert isinstance(events["timestamp"].dtype, pd.DatetimeTZDtype)
     assert events["is_active"].dtype == bool
+    assert events["session_id"].dtype == "int32"
     got = as_text(events)
     want = expected[COMPARED].astype(str)
     assert sorted(rows(got)) == sorted(rows(want))
     # per case, the same events in the same time order (ties keep input order)
-    ordered = events.sort_values(["case_id", "timestamp", "input_file", "input_row"], kind="stable")
+    ordered = events.sort_values(
+        ["case_id", "timestamp", "input_file", "input_part", "input_row"], kind="stable"
+    )
     got_cases = as_text(ordered).groupby("case_id", sort=True)
     want_cases = want.groupby("case_id", sort=True)
     assert [c for c, _ in got_cases] == [c for c, _ in want_cases]
     for (case, mine), (_, theirs) in zip(got_cases, want_cases, strict=True):
-        assert rows(mine[["timestamp", "event_key"]]) == rows(theirs[["timestamp", "event_key"]]), (
-            case
-        )
+        compared = ["timestamp", "event_key", "session_id"]
+        assert rows(mine[compared]) == rows(theirs[compared]), case
     single = json.loads(zipfile.ZipFile(tmp_path / "one.zip").read("summary.json").decode("utf-8"))
     for key in ("events_per_activity_type", "events_per_bloom_level", "bloom_only_events"):
         assert summary[key] == single[key], key
     assert summary["cases"] == single["cases"]
+    assert summary["sessions"] == single["sessions"]
     assert summary["dropped"] == single["dropped"]
 
 
@@ -168,7 +171,7 @@ def test_a_worker_killed_mid_run_completes_or_crashes_never_hangs(tmp_path: Path
         assert summary["rows_in"] == 100_000
         events = cluster_events(result["outcome"].output)
         assert len(events) == summary["rows_out"]
-        assert not events.duplicated(["input_file", "input_row"]).any()
+        assert not events.duplicated(["input_file", "input_part", "input_row"]).any()
     else:
         assert isinstance(result["error"], RunCrashed), result["error"]
         assert list(out.iterdir()) == []
