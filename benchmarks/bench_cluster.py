@@ -7,8 +7,9 @@ one course per file) of N/K events each with ``bench_pipeline.generate``, and th
 as one file. Then times, side by side in one run, each in its own process under
 ``/usr/bin/time -v``: (a) one machine, ``process_file`` on the one file (the result ZIP);
 (b) ``moodlelogsmart process FILES --cluster local:W`` (Parquet by course, one XES per
-course). Prints the seconds, the ratio, events per second per worker, and what 1e9 events
-would take on 32 workers at that per-worker rate (on paper). Not a test.
+course). Prints the seconds, the ratio, the load average around each run (the machine may
+be shared), events per second per worker, and what 1e9 events would take on 32 workers at
+that per-worker rate (on paper). Not a test.
 """
 
 from __future__ import annotations
@@ -53,13 +54,19 @@ def site_files(work: Path, events: int, files: int) -> tuple[list[Path], Path]:
     return paths, whole
 
 
+def load() -> str:
+    return "/".join(f"{v:.1f}" for v in os.getloadavg())
+
+
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Wall seconds, peak RSS (MB, the largest process GNU time saw) and stdout."""
+    print(f"  load average before: {load()}", flush=True)
     started = time.perf_counter()
     result = subprocess.run(
         ["/usr/bin/time", "-v", *command], capture_output=True, text=True, env=env, cwd=ROOT
     )
     wall = time.perf_counter() - started
+    print(f"  load average after : {load()} ({wall:.0f} s)", flush=True)
     if result.returncode != 0:
         raise SystemExit(f"{command[:4]} failed:\n{result.stdout}\n{result.stderr[-3000:]}")
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
@@ -88,6 +95,7 @@ def main() -> None:
         "PipelineOptions());print(json.dumps({'rows_out':s['rows_out'],"
         "'seconds':time.perf_counter()-t}))"
     )
+    print("one machine (process_file, the streaming pipeline):", flush=True)
     one_wall, one_peak, one_out = timed(
         [sys.executable, "-c", single_code, str(whole), str(work / "result.zip")], env
     )
@@ -97,6 +105,7 @@ def main() -> None:
     out.mkdir()
     cluster_cmd = [sys.executable, "-m", "moodlelogsmart_gui.cli", "process", *map(str, paths)]
     cluster_cmd += ["--cluster", f"local:{args.workers}", "--out", str(out), "--json"]
+    print(f"cluster (--cluster local:{args.workers}):", flush=True)
     many_wall, many_peak, many_out = timed(cluster_cmd, env)
     record = json.loads(many_out.strip().splitlines()[-1])
     folder = Path(record["output"])
@@ -105,13 +114,14 @@ def main() -> None:
     rate = events / many_wall / args.workers
     print(f"one machine : {one_wall:8.1f} s  peak {one_peak:6.0f} MB  rows out {one['rows_out']:,}")
     print(
-        f"local:{args.workers}     : {many_wall:8.1f} s  (driver peak {many_peak:.0f} MB)"
+        f"local:{args.workers}     : {many_wall:8.1f} s  peak {many_peak:6.0f} MB (largest process)"
         f"  rows out {summary['rows_out']:,}  ratio {many_wall / one_wall:.2f}"
     )
     print(f"phases      : {summary.get('timings')} (seconds, inside the run)")
+    print(f"partitions  : {summary.get('partitions')} on {summary.get('workers')} workers")
     print(f"per worker  : {rate:,.0f} events/s (rows in / wall / workers, start-up included)")
     timings = summary.get("timings") or {}
-    cpu = float(timings.get("partitions_cpu", 0)) + float(timings.get("xes_cpu", 0))
+    cpu = sum(float(v) for k, v in timings.items() if k.endswith("_cpu"))
     core_rate = events / cpu if cpu else 0.0
     print(f"per core    : {core_rate:,.0f} events per CPU second of the tasks (no contention)")
     estimate = 1e9 / (rate * 32)

@@ -53,6 +53,7 @@ class RunSpec:
     secret: bytes | None = field(default=None, repr=False)
     buckets: int = 1  # case groups of the sessions round
     session_gap_minutes: float = 30.0
+    range_bytes: int = 64 << 20  # about this many bytes of a file per partition
 
 
 @dataclass(frozen=True)

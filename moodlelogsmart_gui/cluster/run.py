@@ -158,7 +158,8 @@ def run_on_cluster(
     """Process ``inputs`` on the cluster into a new folder in ``out_dir``.
 
     ``spec_options``: ``rules_file`` (str or None), ``pseudonymize`` (bool), ``secret``
-    (bytes), ``rules_source`` (the summary's ``rules`` entry). Raises ``BadInputError``,
+    (bytes), ``rules_source`` (the summary's ``rules`` entry), ``session_gap_minutes``,
+    ``range_bytes`` (the size of a partition). Raises ``BadInputError``,
     ``ClusterError``, ``RunTimeout``, ``RunCrashed`` or ``KeyboardInterrupt`` after
     cancelling the futures and removing the staging folder.
     """
@@ -178,6 +179,7 @@ def run_on_cluster(
         bool(spec_options.get("pseudonymize")),
         spec_options.get("secret"),
         session_gap_minutes=float(spec_options.get("session_gap_minutes") or 30.0),
+        range_bytes=int(spec_options.get("range_bytes") or RunSpec.range_bytes),
     )
     try:
         with open_client(address) as client:
