@@ -203,6 +203,15 @@ class Settings:
         maximum=max_concurrent_jobs,
         help="How many files are processed at once. Each job uses one processor core.",
     )
+    job_memory_mb: int = setting(
+        1024,
+        label="Memory for one job",
+        unit="MB",
+        minimum=256,
+        maximum=1024 * 1024,
+        help="The memory one job may use, whatever the size of the log: a larger log takes "
+        "longer and uses more disk space in the data folder, not more memory.",
+    )
     pseudonymize: bool = setting(
         False,
         label="Pseudonymise names by default",
@@ -249,6 +258,28 @@ class Settings:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def machine_memory_bytes() -> int | None:
+    """The machine's RAM (None where the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def memory_warning(concurrent_jobs: int, job_memory_mb: int, ram_bytes: int | None) -> str | None:
+    """One sentence when the jobs running at once may need more memory than the machine has."""
+    if ram_bytes is None or ram_bytes <= 0:
+        return None
+    needed = concurrent_jobs * job_memory_mb
+    ram_mb = ram_bytes // (1 << 20)
+    if needed <= ram_mb:
+        return None
+    return (
+        f"{concurrent_jobs} jobs at the same time with {job_memory_mb} MB each may need "
+        f"{needed} MB, more than this machine's {ram_mb} MB of memory: lower one of them."
+    )
 
 
 def _specs() -> tuple[SettingSpec, ...]:

@@ -18,7 +18,9 @@ import os
 import stat
 import sys
 import threading
+import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,20 +44,30 @@ DISK_ERRORS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)
 
 
 class Protocol:
-    """Writes protocol lines to the real stdout; progress only when the percent changes."""
+    """Writes protocol lines to the real stdout; progress only when the percent changes, or
+    again after ``REPEAT_SECONDS`` (a long sort keeps the stall watchdog informed).
+    Thread-safe: the pipeline's heartbeat thread reports too."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    REPEAT_SECONDS = 30.0
+
+    def __init__(self, stream: IO[str], clock: Callable[[], float] = time.monotonic) -> None:
         self._stream = stream
         self._percent: int | None = None
         self._events: int | None = None
+        self._clock = clock
+        self._sent_at = clock()
+        self._lock = threading.Lock()
 
     def _write(self, line: str) -> None:
-        self._stream.write(line)
-        self._stream.flush()
+        with self._lock:
+            self._stream.write(line)
+            self._stream.flush()
+            self._sent_at = self._clock()
 
     def progress(self, percent: int, stage: str) -> None:
         percent = max(0, min(100, int(percent)))
-        if percent != self._percent:
+        stale = self._clock() - self._sent_at >= self.REPEAT_SECONDS
+        if percent != self._percent or stale:
             self._percent = percent
             self._write(wire.progress_line(percent, stage, self._events))
 
@@ -131,6 +143,16 @@ def load_secret(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def job_memory_mb(job: dict[str, Any]) -> int:
+    """The job's memory setting (MB) as the queue wrote it into job.json (else the default)."""
+    from moodlelogsmart_gui.pipeline.options import DEFAULT_JOB_MEMORY_MB
+
+    value = job.get("memory_mb")
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return DEFAULT_JOB_MEMORY_MB
+
+
 def run_job(folder: Path, protocol: Protocol) -> dict[str, Any]:
     """Read job.json, build the options and run the pipeline; returns the summary."""
     from moodlelogsmart_gui.members import parse_outputs
@@ -155,6 +177,7 @@ def run_job(folder: Path, protocol: Protocol) -> dict[str, Any]:
         secret=secret,
         session_gap_minutes=float(job.get("session_gap_minutes") or 30),
         outputs=parse_outputs(str(job.get("outputs") or "")),
+        memory_mb=job_memory_mb(job),
     )
     try:
         return process_file(

@@ -23,6 +23,7 @@ STAGE_LABELS: dict[str, str] = {
     "normalise": "Normalising…",
     "clean": "Cleaning…",
     "classify": "Classifying…",
+    "sort": "Sorting…",
     "export": "Exporting…",
     "package": "Packaging…",
 }

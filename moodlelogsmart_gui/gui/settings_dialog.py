@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from moodlelogsmart_gui.gui import formatting as fmt
+from moodlelogsmart_gui.gui.memory_note import MemoryNote
 from moodlelogsmart_gui.gui.output_choice import OutputChoice
 from moodlelogsmart_gui.gui.purge_words import purge_text
 from moodlelogsmart_gui.gui.scroll_body import WheelScrollsBody, fix_to_screen, scrolling_body
@@ -275,6 +276,8 @@ class SettingsDialog(QDialog):
             field.changed.connect(self._revalidate)
             self.fields[spec.key] = field
             form.addWidget(field)
+        self.memory_warning = MemoryNote()
+        form.addWidget(self.memory_warning)
         inner.addWidget(group)
         inner.addWidget(self._data_group())
         inner.addStretch(1)
@@ -341,6 +344,7 @@ class SettingsDialog(QDialog):
             _, error = field.validate()
             ok = ok and error is None
         self.save_button.setEnabled(ok)
+        self.memory_warning.refresh(self.fields)
         return ok
 
     def edited_settings(self) -> Settings:

@@ -273,6 +273,7 @@ def prepare_job(
         "secret_file": str(secret_file.absolute()),
         "session_gap_minutes": settings.session_gap_minutes,
         "outputs": settings.outputs,
+        "memory_mb": int(settings.job_memory_mb),
     }
     return job, config
 

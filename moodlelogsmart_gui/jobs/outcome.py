@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 
 RESULT_NAME = "result.zip"
 PARTIAL_RESULT_NAME = "result.zip.part"
+SPILL_NAME = "spill"  # pipeline.stream.spill.SPILL_DIR (jobs does not import the pipeline)
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,20 @@ def _is_regular_file(path: Path) -> bool:
     return False
 
 
+def _remove_spill(path: Path) -> list[str]:
+    """Delete the spill folder; a link is removed itself, never followed."""
+    try:
+        if path.is_symlink() or not path.is_dir():
+            path.unlink()
+        else:
+            shutil.rmtree(path)
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        return [f"could not delete {path.name}: {err.strerror}"]
+    return []
+
+
 def tidy_job_folder(job_folder: Path, *, keep_result: bool) -> list[str]:
     """Delete the input copy and any partial result (and the result unless kept)."""
     problems: list[str] = []
@@ -217,6 +233,9 @@ def tidy_job_folder(job_folder: Path, *, keep_result: bool) -> list[str]:
     except OSError:
         return problems
     for name in names:
+        if name == SPILL_NAME:  # the pipeline's temporary files (a killed worker leaves them)
+            problems += _remove_spill(job_folder / name)
+            continue
         doomed = name.startswith("input.") or name == PARTIAL_RESULT_NAME
         doomed = doomed or (name == RESULT_NAME and not keep_result)
         if not doomed:

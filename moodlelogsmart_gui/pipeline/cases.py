@@ -18,12 +18,9 @@ def _codes(series: pd.Series) -> tuple[np.ndarray, list[str | None]]:
     return codes, [t if t not in ("", "-") else None for t in texts]
 
 
-def assign_cases(frame: pd.DataFrame, keep: np.ndarray | None = None) -> pd.DataFrame:
-    """Add ``case_id`` and ``case_label`` (categoricals); the label is the first name in the file.
-
-    Moodle writes newest first, so that is usually the user's latest name. Rows outside
-    ``keep`` (a boolean mask: rows set aside by cleaning) get no case.
-    """
+def case_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str | None]]:
+    """Per row a code into the case keys (in order of first appearance over every row), the
+    keys, and per row a code into the stripped user names (None where blank)."""
     id_codes, ids = _codes(frame["user_id"])
     name_codes, names = _codes(frame["user_name"])
     id_key = np.array([f"{v}" if v is not None else "" for v in ids] + [""], dtype=object)
@@ -37,6 +34,16 @@ def assign_cases(frame: pd.DataFrame, keep: np.ndarray | None = None) -> pd.Data
     pair_case = np.where(pair_case != "", pair_case, "unknown")
     case_of_pair, case_ids = pd.factorize(pair_case)
     codes = case_of_pair[pair_codes] if len(pair_codes) else np.zeros(0, dtype=np.intp)
+    return codes, np.asarray(case_ids, dtype=object), name_codes, names
+
+
+def assign_cases(frame: pd.DataFrame, keep: np.ndarray | None = None) -> pd.DataFrame:
+    """Add ``case_id`` and ``case_label`` (categoricals); the label is the first name in the file.
+
+    Moodle writes newest first, so that is usually the user's latest name. Rows outside
+    ``keep`` (a boolean mask: rows set aside by cleaning) get no case.
+    """
+    codes, case_ids, name_codes, names = case_keys(frame)
     if keep is not None:
         codes = np.where(keep, codes, -1)
         used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(case_ids)))
@@ -54,22 +61,33 @@ def _labels(
     codes: np.ndarray, case_ids: list[str], name_codes: np.ndarray, names: list[str | None]
 ) -> list[str]:
     """One unique label per case: its first non-blank name, else ``User <id>``."""
+    name_of = first_names(codes, len(case_ids), name_codes, names)
+    labels = [label_of(case_id, name_of.get(code)) for code, case_id in enumerate(case_ids)]
+    return unique_labels(labels, case_ids)
+
+
+def first_names(
+    codes: np.ndarray, n_cases: int, name_codes: np.ndarray, names: list[str | None]
+) -> dict[int, str]:
+    """Case code -> the first non-blank name of its rows (rows with code -1 have no case)."""
     named = np.array([n is not None for n in names] + [False])[name_codes]
     rows = np.flatnonzero(named & (codes >= 0))
-    first_of = np.full(len(case_ids), len(rows), dtype=np.int64)  # counting, not sorting
+    first_of = np.full(n_cases, len(rows), dtype=np.int64)  # counting, not sorting
     np.minimum.at(first_of, codes[rows], np.arange(len(rows)))
     cases = np.flatnonzero(first_of < len(rows))
-    first = first_of[cases]
-    name_of = dict(zip(cases.tolist(), name_codes[rows[first]].tolist(), strict=True))
-    labels = []
-    for code, case_id in enumerate(case_ids):
-        if code in name_of:
-            labels.append(str(names[name_of[code]]))
-        else:
-            labels.append(
-                case_id.removeprefix("name:") if case_id.startswith("name:") else f"User {case_id}"
-            )
-    # Categories must be unique: two users with the same name keep their id in the label.
+    found = name_codes[rows[first_of[cases]]].tolist()
+    return {int(c): str(names[n]) for c, n in zip(cases.tolist(), found, strict=True)}
+
+
+def label_of(case_id: str, first_name: str | None) -> str:
+    """A case's label before de-duplication: its first name, else ``User <id>``."""
+    if first_name is not None:
+        return first_name
+    return case_id.removeprefix("name:") if case_id.startswith("name:") else f"User {case_id}"
+
+
+def unique_labels(labels: list[str], case_ids: list[str]) -> list[str]:
+    """Categories must be unique: two users with the same name keep their id in the label."""
     seen: dict[str, int] = {}
     for label in labels:
         seen[label] = seen.get(label, 0) + 1

@@ -88,7 +88,7 @@ def neutralise_formulas(values: pa.Array) -> pa.Array:
 def csv_field(values: pa.Array, always_quote: bool = False) -> pa.Array:
     """Neutralised, and quoted (``"`` doubled) where the text holds ``"``, ``,`` or a line end.
 
-    ``always_quote`` quotes every value (for mostly unique columns: no per-row decision).
+    ``always_quote`` quotes every value.
     """
     values = neutralise_formulas(values)
     needs = (
@@ -182,10 +182,12 @@ class TimestampColumn(TextColumn):
 
 @functools.cache
 def _clock_strings() -> pa.Array:
-    """ "HH:MM:SS" for each second of a day (built once, 86,400 values)."""
+    """ "HH:MM:SS" for each second of a day (built once, 86,400 values, by array kernels)."""
     sec = np.arange(86_400)
-    parts = zip((sec // 3600).tolist(), (sec // 60 % 60).tolist(), (sec % 60).tolist(), strict=True)
-    return pa.array([f"{h:02d}:{m:02d}:{s:02d}" for h, m, s in parts], type=pa.string())
+    two = pa.array([f"{i:02d}" for i in range(60)], type=pa.string())
+    parts = [two.take(pa.array(part)) for part in (sec // 3600, sec // 60 % 60, sec % 60)]
+    clock: pa.Array = pc.binary_join_element_wise(*parts, ":")
+    return clock
 
 
 def encode_timestamps(stamps: pd.Series, offset: str) -> TimestampColumn:
@@ -234,16 +236,14 @@ def _dictionary_codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa
     return encoded.indices.to_numpy().astype(np.int32), encoded.dictionary
 
 
-def _quoted(values: pa.Array) -> pa.Array:
-    return csv_field(values, always_quote=True)
-
-
 def csv_columns(
     frame: pd.DataFrame, original: Sequence[tuple[str, str]], offset: str
 ) -> list[tuple[str, TextColumn]]:
     """Output columns in order: the original ones under their own headers, then enrichment."""
+    # Quoting depends on each value only (never on the column's statistics), so a log read
+    # in batches writes the same bytes whatever the batches are.
     columns: list[tuple[str, TextColumn]] = [
-        (header, encode_text(frame[name], csv_field, _quoted)) for header, name in original
+        (header, encode_text(frame[name], csv_field)) for header, name in original
     ]
     for name in ENRICHMENT + CLASSIFICATION + SESSION:
         if name not in frame:

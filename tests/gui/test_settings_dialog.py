@@ -144,3 +144,30 @@ def test_ctrl_comma_opens_the_settings_from_the_window(window: Any, qtbot: Any) 
     dialog.save_button.click()
     assert window.settings.concurrent_jobs == 1
     assert Path(window.settings_store.path).exists()
+
+
+def test_memory_for_one_job_warns_when_the_jobs_would_not_fit_in_memory(
+    make_dialog: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moodlelogsmart_gui.gui import memory_note
+
+    monkeypatch.setattr(memory_note, "machine_memory_bytes", lambda: 3 * 1024 * 2**20)
+    dialog, _, _ = make_dialog()
+    memory, jobs = dialog.fields["job_memory_mb"], dialog.fields["concurrent_jobs"]
+    assert memory.label.text() == "Memory for one job" and memory.editor.value() == 1024
+    jobs.editor.setValue(1)
+    assert not dialog.memory_warning.isVisibleTo(dialog)
+    memory.editor.setValue(2048)
+    if jobs.editor.maximum() >= 2:
+        jobs.editor.setValue(2)  # 2 x 2048 MB
+    else:
+        memory.editor.setValue(4096)
+    assert dialog.memory_warning.isVisibleTo(dialog)
+    assert "more than this machine's 3072 MB of memory" in dialog.memory_warning.text()
+    assert dialog.save_button.isEnabled()  # a warning, not a refusal
+
+
+def test_memory_for_one_job_locked_by_the_administrator(make_dialog: Any) -> None:
+    dialog, _, _ = make_dialog({"MOODLELOGSMART_JOB_MEMORY_MB": "512"})
+    field = dialog.fields["job_memory_mb"]
+    assert field.locked and field.editor.value() == 512 and not field.editor.isEnabled()

@@ -58,6 +58,7 @@ SUMMARY_KEYS = {
     "directly_follows",
     "start_activities",
     "end_activities",
+    "spill_peak_bytes",
 }
 
 

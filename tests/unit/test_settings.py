@@ -153,3 +153,20 @@ def test_settings_module_imports_no_qt() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_memory_for_one_job_from_the_environment_and_its_warning() -> None:
+    from moodlelogsmart_gui.settings import from_environment, memory_warning
+
+    loaded = from_environment({"MOODLELOGSMART_JOB_MEMORY_MB": "512"})
+    assert loaded.settings.job_memory_mb == 512 and "job_memory_mb" in loaded.admin_locked
+    assert from_environment({}).settings.job_memory_mb == 1024
+    too_small = from_environment({"MOODLELOGSMART_JOB_MEMORY_MB": "100"})
+    assert too_small.settings.job_memory_mb == 1024 and too_small.problems
+    assert memory_warning(2, 1024, 4 << 30) is None
+    assert memory_warning(2, 1024, None) is None
+    warning = memory_warning(4, 2048, 4 << 30)
+    assert warning == (
+        "4 jobs at the same time with 2048 MB each may need 8192 MB, more than this "
+        "machine's 4096 MB of memory: lower one of them."
+    )

@@ -23,6 +23,11 @@ from moodlelogsmart_gui.pipeline.ingest.civil_time import (
     days_in_month,
     seconds_to_ns,
 )
+from moodlelogsmart_gui.pipeline.ingest.month_literals import (
+    apply_literals,
+    month_literals,
+    replace_literals,
+)
 
 _L = "LETTERS"
 _TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:[.,]\d+)?"
@@ -168,7 +173,12 @@ def describe_format(sample: str, pattern: str, order: str | None) -> str:
 
 
 def _fields(
-    values: pa.Array, pattern: str, months: dict[str, int], default_year: int, order: str | None
+    values: pa.Array,
+    pattern: str,
+    months: dict[str, int],
+    default_year: int,
+    order: str | None,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, str, bool]:
     """Epoch seconds per value (int64 min where unreadable), the order used, ambiguity."""
     struct = pc.extract_regex(values, _re2(pattern))
@@ -181,7 +191,8 @@ def _fields(
     if pattern == "numeric":
         a, b = _int_field(struct, "a"), _int_field(struct, "b")
         if order is None:
-            order, ambiguous = _decide_order(a, b, ok, np.ones(len(a), dtype=np.int64))
+            ones = np.ones(len(a), dtype=np.int64) if weights is None else weights
+            order, ambiguous = _decide_order(a, b, ok, ones)
         day, month = (a, b) if order == "day_first" else (b, a)
     elif pattern == "iso":
         day, month, order = _int_field(struct, "d"), _int_field(struct, "m"), "year_first"
@@ -210,17 +221,18 @@ def _parse_generic(
     months: dict[str, int],
     default_year: int,
     order: str | None,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, str, bool]:
     """Regex field extraction; on distinct values when they repeat a lot, else per row."""
     sample = _spread_sample(column)
     repeats = len(sample) and len(pc.unique(sample)) < 0.3 * len(sample)
-    if repeats:
+    if repeats and weights is None:
         values, indices = factorize(column)
         seconds, order, ambiguous = _fields(values, pattern, months, default_year, order)
         seconds = np.append(seconds, NAT)[indices]
     else:
         flat = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        seconds, order, ambiguous = _fields(flat, pattern, months, default_year, order)
+        seconds, order, ambiguous = _fields(flat, pattern, months, default_year, order, weights)
     return seconds_to_ns(seconds), order, ambiguous
 
 
@@ -229,19 +241,33 @@ def _strptime(column: pa.ChunkedArray | pa.Array, fmt: str) -> tuple[pa.ChunkedA
     return stamps, np.asarray(pc.is_valid(stamps).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _count(mask: np.ndarray, weights: np.ndarray | None) -> int:
+    """Rows under ``mask`` (values weighted by their row counts when given)."""
+    return int(mask.sum() if weights is None else weights[mask].sum())
+
+
 def _parse_fast(
-    column: pa.ChunkedArray | pa.Array, sample_value: str, pattern: str
+    column: pa.ChunkedArray | pa.Array,
+    sample_value: str,
+    pattern: str,
+    weights: np.ndarray | None = None,
+    decided: str | None = None,
 ) -> tuple[np.ndarray, str, bool, str]:
-    """Arrow's strptime with the format read off a sample; both orders for numeric dates."""
-    fmt = describe_format(sample_value, pattern, "day_first")
+    """Arrow's strptime with the format read off a sample; both orders for numeric dates
+    (only the ``decided`` one when the order was decided before)."""
+    first = "month_first" if decided == "month_first" and pattern == "numeric" else "day_first"
+    fmt = describe_format(sample_value, pattern, first)
     stamps, ok = _strptime(column, fmt)
     order, ambiguous = ("day_first" if pattern == "numeric" else "year_first"), False
-    if pattern == "numeric":
+    if pattern == "numeric" and decided is not None:
+        order = first
+    elif pattern == "numeric":
         fmt_mf = describe_format(sample_value, pattern, "month_first")
         stamps_mf, ok_mf = _strptime(column, fmt_mf)
         only_df, only_mf = bool(np.any(ok & ~ok_mf)), bool(np.any(ok_mf & ~ok))
         ambiguous = not only_df and not only_mf
-        if (only_mf and not only_df) or (only_df and only_mf and ok_mf.sum() > ok.sum()):
+        more_mf = _count(ok_mf, weights) > _count(ok, weights)
+        if (only_mf and not only_df) or (only_df and only_mf and more_mf):
             stamps, order, fmt = stamps_mf, "month_first", fmt_mf
         if only_df and only_mf:
             order = f"{order} (mixed)"
@@ -262,45 +288,12 @@ def _written_day(values: pa.ChunkedArray | pa.Array, pattern: str, order: str) -
     return np.asarray(day.to_numpy(), dtype=np.int64)
 
 
-def _month_literals(
-    sample: list[str], pattern: str, months: dict[str, int], default_year: int
-) -> dict[str, str]:
-    """Literal text between day and year (" janv. ", ". April ") -> "/MM/", from a sample.
+def spread_sample(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """The values the format is read from: up to SAMPLE_VALUES spread over ``column``.
 
-    Replacing these few literals turns month-name dates into numeric ones that arrow's
-    strptime reads fast; values the sample did not show fall back to the regex path.
+    The sample of a file read in batches is the spread sample of the batches' samples.
     """
-    matcher = _py(pattern)
-    literals: dict[str, str] = {}
-    for value in dict.fromkeys(sample):
-        match = matcher.match(value)
-        if not match:
-            continue
-        number = months.get(match.group("mon").casefold().rstrip("."))
-        if number is None:
-            continue
-        if pattern == "month_name_no_year":
-            literals[value[match.end("d") : match.start("H")]] = f"/{number:02d}/{default_year} "
-        else:
-            literals[value[match.end("d") : match.start("y")]] = f"/{number:02d}/"
-    return literals
-
-
-def _replace_literals(
-    column: pa.ChunkedArray | pa.Array, literals: dict[str, str]
-) -> pa.ChunkedArray | pa.Array:
-    def replace(chunk: pa.Array) -> pa.Array:
-        for literal, replacement in literals.items():
-            chunk = pc.replace_substring(chunk, literal, replacement, max_replacements=1)
-        return chunk
-
-    return per_chunk(replace, column)
-
-
-def _apply(value: str, literals: dict[str, str]) -> str:
-    for literal, replacement in literals.items():
-        value = value.replace(literal, replacement, 1)
-    return value
+    return _spread_sample(column)
 
 
 def parse_times(
@@ -309,15 +302,24 @@ def parse_times(
     default_year: int,
     year_source: str = "the current year",
     downloaded: dt.datetime | None = None,
+    *,
+    sample: pa.Array | None = None,
+    weights: np.ndarray | None = None,
+    order: str | None = None,
 ) -> ParsedTimes:
     """Parse a column of Moodle times; unreadable values become NaT and are counted.
 
     Year-less times take ``default_year``; with the download time known, those that would
     fall after it belong to the year before (a log spanning New Year).
+
+    A file read in batches decides once and applies per batch: ``sample`` (the whole file's
+    spread sample) fixes the pattern, and ``order`` the day/month order decided from the
+    whole column; ``weights`` are row counts when ``column`` holds distinct values.
     """
     n_rows = len(column)
-    sample = pc.utf8_trim_whitespace(_spread_sample(column))
-    if not pc.all(pc.equal(sample, _spread_sample(column))).as_py():
+    raw_sample = _spread_sample(column) if sample is None else sample
+    sample = pc.utf8_trim_whitespace(raw_sample)
+    if len(sample) and not pc.all(pc.equal(sample, raw_sample)).as_py():
         column = pc.utf8_trim_whitespace(column)  # padded cells: trim once, up front
     pattern = _choose_pattern(sample) if len(sample) else None
     if pattern is None:
@@ -331,12 +333,14 @@ def parse_times(
         if pattern in ("numeric", "iso"):
             fast_input = column
         elif pattern in ("month_name", "month_name_no_year"):
-            literals = _month_literals(sample_values, pattern, months, default_year)
-            if literals and _apply(sample_value, literals) != sample_value:
-                fast_input = _replace_literals(column, literals)
-                fast_sample, fast_pattern = _apply(sample_value, literals), "numeric"
+            literals = month_literals(sample_values, _py(pattern), pattern, months, default_year)
+            if literals and apply_literals(sample_value, literals) != sample_value:
+                fast_input = replace_literals(column, literals)
+                fast_sample, fast_pattern = apply_literals(sample_value, literals), "numeric"
     if fast_input is not None:
-        stamps, order, ambiguous, fmt = _parse_fast(fast_input, fast_sample, fast_pattern)
+        stamps, order, ambiguous, fmt = _parse_fast(
+            fast_input, fast_sample, fast_pattern, weights, order
+        )
         if fast_pattern != pattern:
             order, ambiguous = "day_first", False
             fmt = describe_format(sample_value, pattern, order)
@@ -360,7 +364,9 @@ def parse_times(
             stamps[again] = _parse_generic(rest, pattern, months, default_year, order)[0]
     else:
         column = pc.utf8_trim_whitespace(column)
-        stamps, order, ambiguous = _parse_generic(column, pattern, months, default_year, None)
+        stamps, order, ambiguous = _parse_generic(
+            column, pattern, months, default_year, order, weights
+        )
         fmt = describe_format(sample_value, pattern, order)
     if pattern == "month_name_no_year" and downloaded is not None:
         later = stamps > np.datetime64(downloaded + dt.timedelta(days=1), "ns")
@@ -383,6 +389,7 @@ def parse_times(
             "The date order was ambiguous (no day or month above 12): day first was chosen, "
             f"as in Moodle's default ({fmt})."
         )
-    unreadable = int(np.isnat(stamps).sum())
+    bad = np.isnat(stamps)
+    unreadable = int(weights[bad].sum() if weights is not None else bad.sum())
     timezone = "UTC" if pattern == "epoch" else "local"
     return ParsedTimes(stamps, fmt, order, ambiguous, unreadable, timezone, warnings)

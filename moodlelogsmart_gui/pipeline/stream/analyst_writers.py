@@ -1,0 +1,254 @@
+"""The analyst members as writers of the time-ordered stream (``writers.BatchWriter``).
+
+Each wraps the exporter that main's whole-frame pipeline used, fed batch after batch:
+``CaseFigures`` feeds ``analysis.CaseStream`` (sessions, directly-follows counts and
+students.csv; each case's events come in time order in this stream, as it needs);
+``OcelMember`` feeds ``export_ocel.OcelWriter`` (events as they come, objects at the end);
+``ParquetMember`` writes ``enriched_log.parquet`` with the types of ``export_parquet``, in
+row groups of a fixed size (whatever the sorted batches' sizes, so the bytes depend only on
+the events). Columns that follow from the rule (activity type, category, Bloom level,
+``is_active``, rule id) are rebuilt from each event's rule index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from moodlelogsmart_gui.pipeline.analysis import CaseStream
+from moodlelogsmart_gui.pipeline.classify import RuleSet
+from moodlelogsmart_gui.pipeline.export_csv import CLASSIFICATION, ENRICHMENT, SESSION
+from moodlelogsmart_gui.pipeline.stream.analyst import OCEL, OCEL_COLUMNS, PARQUET
+from moodlelogsmart_gui.pipeline.stream.books import Cases
+from moodlelogsmart_gui.pipeline.stream.writers import SESSION as SESSION_COLUMN
+from moodlelogsmart_gui.pipeline.stream.writers import Chunk
+
+ROW_GROUP = 131_072  # rows per Parquet row group (as the whole-frame writer had)
+
+
+class RuleColumns:
+    """Per rule index: its activity type, category, Bloom level, rule id (as category codes,
+    -1 where the rule has none) and ``is_active``."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        every = rules.all_rules
+        self.active = np.array([r.is_active for r in every], dtype=bool)
+        self.codes: dict[str, np.ndarray] = {}
+        self.categories: dict[str, list[str]] = {}
+        for name, labels in (
+            ("activity_type", [r.activity_type for r in every]),
+            ("activity_category", [r.activity_category for r in every]),
+            ("bloom_level", [r.bloom_level for r in every]),
+            ("rule_id", [r.id for r in every]),
+        ):
+            categories = list(dict.fromkeys(x for x in labels if x is not None))
+            self.categories[name] = categories
+            self.codes[name] = np.array(
+                [categories.index(x) if x is not None else -1 for x in labels], np.int32
+            )
+        self._dtypes = {n: pd.CategoricalDtype(c) for n, c in self.categories.items()}
+        self._arrays = {n: pa.array(c, pa.string()) for n, c in self.categories.items()}
+
+    def categorical(self, name: str, rule: np.ndarray) -> pd.Categorical:
+        return pd.Categorical.from_codes(self.codes[name][rule], dtype=self._dtypes[name])
+
+    def dictionary(self, name: str, rule: np.ndarray) -> pa.DictionaryArray:
+        codes = self.codes[name][rule]
+        missing = codes < 0
+        indices = pa.array(codes, pa.int32(), mask=missing if missing.any() else None)
+        return pa.DictionaryArray.from_arrays(indices, self._arrays[name])
+
+
+class CaseFigures:
+    """Feeds ``CaseStream``; writes no member itself (students.csv and the summary's
+    sessions and directly-follows counts are taken from ``stream`` after the pass)."""
+
+    members: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ("case", "ts", "rule")
+
+    def __init__(self, stream: CaseStream, rules: RuleColumns, cases: Cases) -> None:
+        self.stream = stream
+        self._rules = rules
+        self._ids = pd.CategoricalDtype(pd.Index(cases.ids, dtype=object))
+        self._labels = np.array(cases.labels, dtype=object)
+
+    def start(self) -> tuple[Chunk, ...]:
+        return ()
+
+    def write(self, batch: pa.RecordBatch) -> tuple[Chunk, ...]:
+        case = batch.column("case").to_numpy()
+        rule = batch.column("rule").to_numpy()
+        rules = self._rules
+        frame = pd.DataFrame(
+            {
+                "case_id": pd.Categorical.from_codes(case, dtype=self._ids),
+                "case_label": self._labels[case],
+                "timestamp": batch.column("ts").to_numpy().view("datetime64[ns]"),
+                "activity_type": rules.categorical("activity_type", rule),
+                "bloom_level": rules.categorical("bloom_level", rule),
+                "is_active": rules.active[rule],
+                "rule_id": rules.categorical("rule_id", rule),
+            }
+        )
+        self.stream.add(frame)
+        return ()
+
+    def finish(self) -> tuple[Chunk, ...]:
+        return ()
+
+
+def _categories(values: pa.Array) -> pd.Series:
+    """Text as a pandas categorical (codes, so the OCEL pieces are looked up, not hashed)."""
+    return pd.Series(pc.dictionary_encode(values).to_pandas())
+
+
+class OcelMember:
+    """``enriched_log.ocel.json`` through ``export_ocel.OcelWriter``."""
+
+    members: tuple[str, ...] = (OCEL,)
+
+    def __init__(
+        self, activity_types: Sequence[str], offset: str, rules: RuleColumns, cases: Cases
+    ) -> None:
+        from moodlelogsmart_gui.pipeline.export_ocel import OcelWriter
+
+        self.writer = OcelWriter(activity_types, offset)
+        self._rules = rules
+        self._ids = pd.CategoricalDtype(pd.Index(cases.ids, dtype=object))
+        self._labels = np.array(cases.labels, dtype=object)
+        self.columns: tuple[str, ...] = ("case", "ts", "rule", *(f"o_{c}" for c in OCEL_COLUMNS))
+
+    def present(self, spilled: Sequence[str]) -> None:
+        """Keep only the OCEL columns the spill has (the layout decides which exist)."""
+        self.columns = tuple(c for c in self.columns if c in spilled)
+
+    def start(self) -> tuple[Chunk, ...]:
+        return (self.writer.header(),)
+
+    def write(self, batch: pa.RecordBatch) -> tuple[Chunk, ...]:
+        case = batch.column("case").to_numpy()
+        rule = batch.column("rule").to_numpy()
+        rules = self._rules
+        frame = pd.DataFrame(
+            {
+                "timestamp": batch.column("ts").to_numpy().view("datetime64[ns]"),
+                "activity_type": rules.categorical("activity_type", rule),
+                "case_id": pd.Categorical.from_codes(case, dtype=self._ids),
+                "case_label": self._labels[case],
+                "bloom_level": rules.categorical("bloom_level", rule),
+            }
+        )
+        for name in OCEL_COLUMNS:
+            if f"o_{name}" in batch.schema.names:
+                frame[name] = _categories(batch.column(f"o_{name}"))
+        return (self.writer.events(frame),)
+
+    def finish(self) -> tuple[Chunk, ...]:
+        return (self.writer.footer(),)
+
+
+class ParquetMember:
+    """``enriched_log.parquet``: the CSV's rows and columns with real types."""
+
+    members: tuple[str, ...] = (PARQUET,)
+
+    def __init__(
+        self,
+        original: Sequence[tuple[str, str]],
+        integers: set[str],
+        rules: RuleColumns,
+        cases: Cases,
+        timezone: str | None,
+    ) -> None:
+        from moodlelogsmart_gui.pipeline.export_parquet import TEXT, _Sink, _unique_headers
+
+        self._text_type = TEXT
+        self._rules = rules
+        self._ids = pa.array(cases.ids, pa.string())
+        self._labels = pa.array(cases.labels, pa.string())
+        self._timezone = timezone
+        enrichment = [(n, n) for n in ENRICHMENT + CLASSIFICATION + SESSION]
+        self._columns = _unique_headers([*original, *enrichment])
+        self._integers = integers
+        fields = [pa.field(header, self._type(name)) for header, name in self._columns]
+        self.schema = pa.schema(fields)
+        self.columns: tuple[str, ...] = (
+            "case",
+            "ts",
+            "rule",
+            "event_key",
+            SESSION_COLUMN,
+            *(f"p_{name}" for _, name in original),
+        )
+        self._sink = _Sink()
+        self._writer: pq.ParquetWriter | None = None
+        self._held: list[pa.RecordBatch] = []
+        self._rows = 0
+
+    def _type(self, name: str) -> pa.DataType:
+        if name == "timestamp":
+            return pa.timestamp("us", tz=self._timezone)
+        if name == "is_active":
+            return pa.bool_()
+        if name == "session_id" or name in self._integers:
+            return pa.int64()
+        return self._text_type
+
+    def start(self) -> tuple[Chunk, ...]:
+        self._writer = pq.ParquetWriter(self._sink, self.schema, compression="zstd")
+        return (self._sink.take(),)
+
+    def write(self, batch: pa.RecordBatch) -> tuple[Chunk, ...]:
+        self._held.append(batch)
+        self._rows += batch.num_rows
+        while self._rows >= ROW_GROUP:
+            self._flush(ROW_GROUP)
+        return (self._sink.take(),)
+
+    def finish(self) -> tuple[Chunk, ...]:
+        if self._rows:
+            self._flush(self._rows)
+        assert self._writer is not None
+        self._writer.close()
+        return (self._sink.take(),)
+
+    def _flush(self, rows: int) -> None:
+        table = pa.Table.from_batches(self._held).combine_chunks()
+        group, rest = table.slice(0, rows), table.slice(rows)
+        self._held, self._rows = rest.to_batches(), rest.num_rows
+        assert self._writer is not None
+        self._writer.write_batch(self._row_group(group))
+
+    def _row_group(self, table: pa.Table) -> pa.RecordBatch:
+        case = table.column("case").combine_chunks()
+        rule = table.column("rule").to_numpy()
+        ts = table.column("ts").to_numpy()
+        arrays: list[pa.Array] = []
+        for _, name in self._columns:
+            if name == "case_id":
+                arrays.append(pc.dictionary_encode(self._ids.take(case)).cast(self._text_type))
+            elif name == "case_label":
+                arrays.append(pc.dictionary_encode(self._labels.take(case)).cast(self._text_type))
+            elif name == "timestamp":
+                arrays.append(pa.array(ts // 1000, pa.timestamp("us", self._timezone)))
+            elif name == "event_key":
+                arrays.append(self._text(table.column("event_key")))
+            elif name == "is_active":
+                arrays.append(pa.array(self._rules.active[rule]))
+            elif name == "session_id":
+                arrays.append(table.column(SESSION_COLUMN).combine_chunks().cast(pa.int64()))
+            elif name in self._rules.codes:
+                arrays.append(self._rules.dictionary(name, rule).cast(self._text_type))
+            elif name in self._integers:
+                arrays.append(pc.cast(table.column(f"p_{name}").combine_chunks(), pa.int64()))
+            else:
+                arrays.append(self._text(table.column(f"p_{name}")))
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+    def _text(self, values: pa.ChunkedArray) -> pa.Array:
+        return pc.dictionary_encode(values.combine_chunks()).cast(self._text_type)

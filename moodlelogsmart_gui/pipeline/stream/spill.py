@@ -1,0 +1,322 @@
+"""Spill to disk inside the job folder; the global orders are taken from there.
+
+Enriched batches are written as Arrow IPC files under ``<job>/spill/parts`` (the cheapest
+write there is: no conversion, no compression), split into time buckets (``parts.Parts``).
+The time order is taken bucket by bucket (sorted in process, or by DuckDB when a bucket is
+larger than its share); the case order, numbers only, is one DuckDB query over a stream of
+every file's record batches (only the columns it needs) registered as ``events``, in a
+connection whose ``memory_limit`` comes from the job's memory setting and whose
+``temp_directory`` is ``<job>/spill/duckdb`` (both per connection, so concurrent jobs each
+keep to their own); DuckDB hands back sorted Arrow batches. An SQL ``ORDER BY`` is not
+stable: every order ends with ``row``, the input position. The folder is deleted when the
+job ends, whatever the outcome (``Spill`` is a context manager); the runner's tidy-up and
+the purge remove what a killed worker left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from moodlelogsmart_gui.pipeline.errors import BadInputError
+from moodlelogsmart_gui.pipeline.options import DEFAULT_JOB_MEMORY_MB
+from moodlelogsmart_gui.pipeline.stream.parts import Parts
+
+SPILL_DIR = "spill"
+# Disk needed per byte of input (parts + DuckDB's sort files + the ZIP), measured on
+# generated report downloads and logstore exports (see benchmarks/bench_stream.py).
+SPACE_FACTOR = 3.0
+SPACE_MARGIN = 64 << 20
+# Memory the Python side of a job needs besides DuckDB (a batch being enriched, the
+# writers' chunks, the interpreter and its libraries).
+PYTHON_SHARE_MB = 192
+# Spilled events below this size are sorted in process (a small log starts no DuckDB).
+SMALL_BYTES = 32 << 20
+MIN_DUCKDB_MB = 64  # DuckDB's sorts need about this much whatever the data's size
+# Spilled event bytes per input byte with every member (Arrow's in-memory size: the CSV text,
+# the Parquet and OCEL columns), measured on generated report downloads; sizes the buckets.
+SPILL_PER_INPUT = 4.0
+MAX_BUCKETS = 4096
+
+
+_DISK_WORDS = (
+    ("No space left", errno.ENOSPC),
+    ("File too large", errno.EFBIG),
+    ("Disk quota", getattr(errno, "EDQUOT", errno.ENOSPC)),
+)
+
+
+@contextlib.contextmanager
+def duckdb_errors() -> Iterator[None]:
+    """DuckDB's own exceptions as Python's: out of memory as MemoryError, a full disk or a
+    file size limit as OSError with its errno (the worker tells people which it was)."""
+    import duckdb
+
+    try:
+        yield
+    except duckdb.Error as exc:  # I/O and transaction errors both carry the system's words
+        text = str(exc)
+        first = text.split("\n", 1)[0]
+        if isinstance(exc, duckdb.OutOfMemoryException) or "bad_alloc" in text:
+            raise MemoryError(first) from exc
+        for words, number in _DISK_WORDS:
+            if words in text:
+                raise OSError(number, first) from exc
+        raise
+
+
+def free_bytes(folder: Path) -> int:
+    """Free space of the file system holding ``folder`` (tests replace this)."""
+    return shutil.disk_usage(folder).free
+
+
+def _size(number: int) -> str:
+    if number >= 1 << 30:
+        return f"{number / (1 << 30):.1f} GB"
+    return f"{max(1, round(number / (1 << 20)))} MB"
+
+
+def check_free_space(folder: Path, input_bytes: int) -> None:
+    """Refuse (bad input, one sentence) a job the data folder has no room for."""
+    needed = int(input_bytes * SPACE_FACTOR) + SPACE_MARGIN
+    free = free_bytes(folder)
+    if free < needed:
+        raise BadInputError(
+            f"Processing this {_size(input_bytes)} log needs about {_size(needed)} of free disk "
+            f"space in the data folder, but only {_size(free)} is free: free some space, or "
+            "move the data folder (MOODLELOGSMART_HOME) to a larger disk."
+        )
+
+
+def duckdb_memory_mb(job_memory_mb: int) -> int:
+    """DuckDB's share of the job's memory (the rest is for the batches in Python)."""
+    return max(MIN_DUCKDB_MB, job_memory_mb - PYTHON_SHARE_MB)
+
+
+def time_buckets(input_bytes: int, job_memory_mb: int) -> int:
+    """How many time buckets the spill of a log this size needs (see ``parts``)."""
+    wanted = -(-int(input_bytes * SPILL_PER_INPUT) // bucket_bytes(job_memory_mb))
+    return max(1, min(MAX_BUCKETS, wanted))
+
+
+def bucket_bytes(job_memory_mb: int) -> int:
+    """The size of the events a time bucket should hold (its sort here holds it twice)."""
+    return (duckdb_memory_mb(job_memory_mb) << 20) // 4
+
+
+def duckdb_threads(job_memory_mb: int) -> int:
+    """Each DuckDB thread pins its own sort blocks: one thread when memory is short."""
+    if duckdb_memory_mb(job_memory_mb) < 256:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def tree_bytes(folder: Path) -> int:
+    """Bytes of the regular files under ``folder`` (never following links)."""
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+class Spill:
+    """Arrow IPC parts (split by time range, ``parts.Parts``) plus one DuckDB connection,
+    all under ``<job>/spill``."""
+
+    def __init__(
+        self,
+        job_folder: Path,
+        memory_mb: int = DEFAULT_JOB_MEMORY_MB,
+        bounds: np.ndarray | None = None,
+    ) -> None:
+        self.folder = Path(job_folder) / SPILL_DIR
+        self.memory_mb = memory_mb
+        self.peak = 0
+        self.bytes = 0
+        self.parts = Parts(self.folder / "parts", bounds)
+        self._lock = threading.Lock()
+        self._con: Any = None
+
+    @property
+    def schema(self) -> pa.Schema | None:
+        return self.parts.schema
+
+    def __enter__(self) -> Spill:
+        if self.folder.is_symlink():
+            raise BadInputError("The job folder's spill folder is a link: remove it and retry.")
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.parts.folder.mkdir(parents=True)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close DuckDB and delete every spill file."""
+        if self._con is not None:
+            con, self._con = self._con, None
+            with contextlib.suppress(Exception):  # the files go below whatever state it is in
+                con.close()
+        with contextlib.suppress(Exception):
+            self.parts.close()
+        if self.folder.exists() and not self.folder.is_symlink():
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def small(self) -> bool:
+        """Few enough events to sort in this process (below ``SMALL_BYTES`` spilled)."""
+        return self.bytes <= SMALL_BYTES
+
+    def add(self, table: pa.Table) -> None:
+        """One batch of events (each time bucket's files keep the input order)."""
+        self.bytes += table.nbytes
+        self.parts.add(table)
+        self.measure()
+
+    def measure(self) -> int:
+        """Record the spill folder's size now (the peak goes to summary.json)."""
+        size = tree_bytes(self.folder)
+        with self._lock:
+            self.peak = max(self.peak, size)
+        return size
+
+    def events(self, columns: Sequence[str]) -> pa.RecordBatchReader:
+        """The spilled events, file after file, with only ``columns`` read from disk."""
+        return self.parts.reader(columns)
+
+    @property
+    def connection(self) -> Any:
+        """The job's DuckDB connection (its limits set from the job's memory setting)."""
+        if self._con is None:
+            import duckdb
+
+            temp = self.folder / "duckdb"
+            temp.mkdir(exist_ok=True)
+            with duckdb_errors():
+                self._con = self._connect(duckdb, temp)
+        return self._con
+
+    def _connect(self, duckdb: Any, temp: Path) -> Any:
+        con = duckdb.connect(
+            ":memory:",
+            config={
+                "memory_limit": f"{duckdb_memory_mb(self.memory_mb)}MB",
+                "temp_directory": str(temp),
+                "threads": duckdb_threads(self.memory_mb),
+                "preserve_insertion_order": False,
+            },
+        )
+        con.execute("SET enable_progress_bar = false")
+        return con
+
+    def sorted_in_memory(
+        self,
+        keys: Sequence[str],
+        columns: Sequence[str],
+        batch_rows: int = 65_536,
+        reader: pa.RecordBatchReader | None = None,
+    ) -> Iterator[pa.RecordBatch]:
+        """An order without DuckDB (no import, no threads to start): the same total order
+        (the keys end with the unique ``row``), so the same bytes."""
+        table = (reader or self.events(columns)).read_all()
+        order = pc.sort_indices(table, sort_keys=[(key, "ascending") for key in keys])
+        for start in range(0, table.num_rows, batch_rows):
+            yield from table.take(order.slice(start, batch_rows)).to_batches()
+
+    def time_sorted(
+        self, columns: Sequence[str], batch_rows: int = 65_536
+    ) -> Iterator[pa.RecordBatch]:
+        """The events in time order (then input row), one time bucket after the other: a
+        bucket within its share of the job's memory is sorted here, a larger one by DuckDB."""
+        limit = bucket_bytes(self.memory_mb) * 2
+        for bucket in sorted(self.parts.files):
+            reader = self.parts.reader(columns, [bucket])
+            if self.parts.bucket_bytes.get(bucket, 0) <= limit:
+                yield from self.sorted_in_memory(["ts", "row"], columns, batch_rows, reader)
+            else:
+                query = "SELECT * FROM events ORDER BY ts, row"
+                yield from self._query(query, reader, batch_rows)
+
+    def sorted(
+        self, query: str, columns: Sequence[str], batch_rows: int = 65_536
+    ) -> Iterator[pa.RecordBatch]:
+        """Record batches of ``query`` (SQL over ``events``, ending in an ORDER BY) where
+        ``events`` holds ``columns`` (every column the query reads)."""
+        return self._query(query, self.events(columns), batch_rows)
+
+    def _query(
+        self, query: str, events: pa.RecordBatchReader, batch_rows: int
+    ) -> Iterator[pa.RecordBatch]:
+        con = self.connection
+        with duckdb_errors():
+            con.register("events", events)
+            try:
+                reader = con.sql(query).to_arrow_reader(batch_rows)
+                while True:
+                    try:
+                        batch = reader.read_next_batch()
+                    except StopIteration:
+                        return
+                    yield batch
+            finally:
+                con.unregister("events")
+
+
+class Heartbeat:
+    """Progress lines while a long step gives none (DuckDB sorting before its first batch),
+    so the stall watchdog sees a healthy job; also samples the spill folder's size."""
+
+    def __init__(
+        self, progress: Callable[[int, str], None], spill: Spill | None, every: float = 10.0
+    ) -> None:
+        self._progress = progress
+        self._spill = spill
+        self._every = every
+        self._stop = threading.Event()
+        self._state = (0, "")
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def set(self, percent: int, stage: str) -> None:
+        with self._lock:
+            self._state = (percent, stage)
+            self._progress(percent, stage)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            if self._spill is not None:
+                self._spill.measure()
+            with self._lock:
+                percent, stage = self._state
+                if stage:
+                    self._progress(percent, stage)
