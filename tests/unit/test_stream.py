@@ -55,6 +55,7 @@ def duckdb_temp_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # two runs of 200,000 events (about 30 s on an idle machine)
 def test_tiny_memory_spills_every_sort_and_writes_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, duckdb_temp_sizes: list[int]
 ) -> None:
