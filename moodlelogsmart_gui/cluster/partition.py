@@ -1,18 +1,16 @@
-"""What one Dask task does with one partition: the single-machine stages, then Parquet.
+"""The single-machine stages on a partition's canonical rows, then staging Parquet.
 
-A partition is one input file. The task runs the pipeline's own stages on it (ingest,
-clean, pseudonymise with the run's key, classify, cases) exactly as ``process_file``
-does, and writes the kept events into the run's staging folder as Parquet files grouped
-by a hash of the case (``stage/bucket=<b>/part-<partition>-<n>.parquet``), so that the
-sessions round finds each student's events from every file in one bucket. It returns
-only counts (the summary's figures): the events never travel through the scheduler.
-Rerunning a task (a lost worker) rewrites the same files, so a retry leaves no duplicates.
+``enrich_rows`` runs clean, pseudonymise (with the run's key), classify and cases exactly
+as the single-machine pipeline does, and ``write_stage`` writes the kept events into the
+run's staging folder as Parquet files grouped by a hash of the case
+(``stage/bucket=<b>/part-<file>-<part>-<n>.parquet``), so that the sessions round finds
+each student's events from every file in one group. The events never travel through the
+scheduler; a retried task (a lost worker) rewrites the same files, never duplicates them.
 """
 
 from __future__ import annotations
 
 import functools
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +24,8 @@ from moodlelogsmart_gui.pipeline.cases import assign_cases
 from moodlelogsmart_gui.pipeline.classify import RuleSet, classify, load_rules
 from moodlelogsmart_gui.pipeline.clean import clean
 from moodlelogsmart_gui.pipeline.export_csv import CLASSIFICATION
-from moodlelogsmart_gui.pipeline.pseudonymise import collect_names, pseudonymise
-from moodlelogsmart_gui.pipeline.run import _name_columns
+from moodlelogsmart_gui.pipeline.pseudonymise import pseudonymise
+from moodlelogsmart_gui.pipeline.stream.enrich import name_columns as _name_columns
 
 UNKNOWN_COURSE = "unknown"
 # The XES attributes that are not CSV columns, and where the events came from (ties in time
@@ -54,14 +52,6 @@ class RunSpec:
     buckets: int = 1  # case groups of the sessions round
     session_gap_minutes: float = 30.0
     range_bytes: int = 64 << 20  # about this many bytes of a file per partition
-
-
-@dataclass(frozen=True)
-class Partition:
-    index: int
-    path: str  # a path every worker can read, or an fsspec URL
-    name: str  # the user's name for it (summary, file-name dates)
-    size: int = 0
 
 
 @dataclass
@@ -134,39 +124,6 @@ def events_table(
         [f.with_type(wide) if pa.types.is_dictionary(f.type) else f for f in table.schema]
     )
     return table.cast(schema)
-
-
-def enrich_partition(part: Partition, spec: RunSpec) -> PartitionResult:
-    """The single-machine stages on one whole input file; its events into the staging
-    dataset."""
-    from moodlelogsmart_gui.cluster.inputs import Input, local_copy
-    from moodlelogsmart_gui.pipeline.ingest import ingest
-
-    cpu = time.process_time()
-    with local_copy(Input(part.path, part.name, part.size)) as path:
-        ingested = ingest(path, original_name=part.name)
-    names = collect_names(ingested.frame) if spec.pseudonymize else []
-    figures, table = enrich_rows(
-        ingested.frame,
-        ingested.original_columns,
-        ingested.detection,
-        names,
-        spec,
-        (part.index, 0),
-    )
-    dropped = {reason: int(n) for reason, n in ingested.dropped.items()}
-    for reason, n in figures["dropped"].items():
-        dropped[reason] = dropped.get(reason, 0) + n
-    figures["dropped"] = dropped
-    figures.update(
-        input={"name": part.name, "bytes": part.size},
-        detected=ingested.detection,
-        rows_in=int(ingested.rows_in),
-        warnings=list(ingested.warnings),
-    )
-    write_stage(table, spec.staging, f"{part.index:05d}-00000")
-    utc = ingested.detection.get("timezone") == "UTC"
-    return PartitionResult(part.index, figures, table.num_rows, utc, time.process_time() - cpu)
 
 
 def enrich_rows(

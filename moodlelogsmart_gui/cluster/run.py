@@ -1,7 +1,8 @@
-"""The cluster run: partitions, then sessions per case group, then one XES per course.
+"""The cluster run: decisions, partitions, sessions per case group, one XES per course.
 
-``run_on_cluster(...)`` submits one task per partition (``partition.enrich_partition``:
-the events, grouped by a hash of the case, into a staging dataset), then one task per case
+``run_on_cluster(...)`` takes every file's whole-file decisions once and makes them agree,
+then submits one task per partition (``reading``: byte ranges of the files, their events
+grouped by a hash of the case into a staging dataset), then one task per case
 group (``sessions.write_group``: session numbers, the ``events/`` dataset by course), then
 one task per course (``courses.write_course_xes``), each round within the run's time
 limit; adds the figures up into ``summary.json`` and renames the staging folder
@@ -20,7 +21,7 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -28,12 +29,8 @@ from typing import Any
 from moodlelogsmart_gui.cluster.address import ClusterAddress, ClusterError, open_client
 from moodlelogsmart_gui.cluster.courses import write_course_xes, xes_file_names
 from moodlelogsmart_gui.cluster.inputs import Input, local_inputs
-from moodlelogsmart_gui.cluster.partition import (
-    Partition,
-    PartitionResult,
-    RunSpec,
-    enrich_partition,
-)
+from moodlelogsmart_gui.cluster.partition import PartitionResult, RunSpec
+from moodlelogsmart_gui.cluster.reading import read_inputs
 from moodlelogsmart_gui.cluster.sessions import GroupResult, write_group
 from moodlelogsmart_gui.pipeline.classify import BLOOM_LEVELS
 from moodlelogsmart_gui.pipeline.clean import describe_nothing_left
@@ -65,11 +62,6 @@ class ClusterOutcome:
 def output_name(inputs: list[Input], now: dt.datetime) -> str:
     stem = PurePosixPath(inputs[0].name).stem
     return f"{stem}_enriched_{now:%Y%m%d_%H%M%S}"
-
-
-def plan_partitions(inputs: Iterable[Input]) -> list[Partition]:
-    """One partition per input file (paths or URLs every worker must be able to read)."""
-    return [Partition(i, p.location, p.name, p.size) for i, p in enumerate(inputs)]
 
 
 def _add(into: dict[str, int], more: dict[str, int]) -> None:
@@ -234,23 +226,17 @@ class _Run:
     ) -> tuple[dict[str, Any], dict[str, str]]:
         client, staging = self.client, self.staging
         workers = len(client.scheduler_info().get("workers", {}))
-        parts = plan_partitions(inputs)
-        size = sum(p.size for p in parts)
+        size = sum(item.size for item in inputs)
         spec = dataclasses.replace(self.spec, buckets=group_count(workers, size))
-        began = time.perf_counter()
-        results: list[PartitionResult] = self._gather(
-            [
-                client.submit(enrich_partition, p, spec, key=f"partition-{p.index}-{self.name}")
-                for p in parts
-            ]
-        )
+        read = read_inputs(client, self._gather, inputs, spec, self.name)
+        self.timings.update(read.timings)
+        results: list[PartitionResult] = read.files
         if not sum(r.rows_out for r in results):
             dropped: dict[str, int] = {}
             for r in results:
                 _add(dropped, r.figures["dropped"])
             rows_in = sum(int(r.figures["rows_in"]) for r in results)
             raise BadInputError(describe_nothing_left(rows_in, dropped))
-        self._timed("partitions", began, [r.cpu_seconds for r in results])
         began = time.perf_counter()
         groups: list[GroupResult] = self._gather(
             [
@@ -297,7 +283,7 @@ class _Run:
         summary.update(
             timings=self.timings,
             pseudonymized=spec.pseudonymize,
-            partitions=len(parts),
+            partitions=read.partitions,
             workers=workers,
             courses={
                 course: {"xes": f"xes/{names[course]}", "events": n}
