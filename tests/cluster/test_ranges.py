@@ -25,6 +25,7 @@ from tests.fixtures.moodle_logs import make_report_log, write_report_csv
 from tests.fixtures.site_logs import write_site_logs
 
 KEY = b"k" * 32
+pytestmark = pytest.mark.slow
 
 
 def run_units(
