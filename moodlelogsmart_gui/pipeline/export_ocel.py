@@ -14,7 +14,7 @@ which need every event seen, are remembered one entry per object and written at 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from moodlelogsmart_gui.pipeline.export_csv import (
     TimestampColumn,
+    _dictionary_codes,
     encode_timestamps,
     string_buffer,
 )
@@ -46,31 +47,80 @@ def _json(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-class _Pieces:
-    """Per distinct value of one column, the JSON text it contributes (cached across batches)."""
+def _codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Per row the position of its value in the list of the batch's values (-1: missing)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):  # codes already there: no hashing
+        return series.cat.codes.to_numpy(), [str(c) for c in series.cat.categories]
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes, [str(u) for u in uniques.tolist()]
 
-    def __init__(self, build: Any, missing: str = "") -> None:
+
+def _present(value: str | None) -> str | None:
+    """The value as written (trimmed), or None when it is blank."""
+    if value is None:
+        return None
+    text = value.strip()
+    return None if text in BLANK else text
+
+
+class _Combined:
+    """One JSON piece per distinct combination of a few columns' values, cached across
+    batches: the event text is then a handful of pieces instead of one per field."""
+
+    def __init__(self, build: Callable[..., str]) -> None:
         self._build = build
-        self._missing = missing
-        self._cache: dict[str, str] = {}
+        self._cache: dict[tuple[str | None, ...], str] = {}
 
-    def take(self, series: pd.Series) -> pa.Array:
-        if isinstance(series.dtype, pd.CategoricalDtype):  # codes already there: no hashing
-            codes = series.cat.codes.to_numpy()
-            values = series.cat.categories.tolist()
-        else:
-            codes, uniques = pd.factorize(series, use_na_sentinel=True)
-            values = uniques.tolist()
+    def take(self, columns: Sequence[pd.Series | None], size: int) -> pa.Array:
+        key = np.zeros(size, dtype=np.int64)
+        lists: list[list[str]] = []
+        for series in columns:
+            codes, values = _codes(series) if series is not None else (np.full(size, -1), [])
+            key = key * (len(values) + 1) + (codes + 1)
+            lists.append(values)
+        combination, uniques = pd.factorize(key)
+        members: list[list[int]] = []
+        rest = np.asarray(uniques, dtype=np.int64)
+        for values in reversed(lists):
+            rest, member = np.divmod(rest, len(values) + 1)
+            members.insert(0, member.tolist())
         texts = []
-        for value in values:
-            key = str(value)
-            if key not in self._cache:
-                self._cache[key] = (
-                    self._missing if key.strip() in BLANK else self._build(key.strip())
-                )
-            texts.append(self._cache[key])
-        table = pa.array([*texts, self._missing], type=pa.string())
-        return table.take(pa.array(np.where(codes < 0, len(texts), codes).astype(np.int32)))
+        for picked in zip(*members, strict=True):
+            combo = tuple(
+                _present(values[m - 1]) if m else None
+                for values, m in zip(lists, picked, strict=True)
+            )
+            text = self._cache.get(combo)
+            if text is None:
+                text = self._cache[combo] = self._build(*combo)
+            texts.append(text)
+        return pa.array(texts, type=pa.string()).take(pa.array(combination.astype(np.int32)))
+
+
+def _head(activity: str | None) -> str:
+    return ',\n{"type":' + _json(activity or "") + ',"time":"'
+
+
+def _attributes(*values: str | None) -> str:
+    fields = [
+        f'{{"name":"{name}","value":{_json(value or "")}}}'
+        for (name, _), value in zip(EVENT_ATTRIBUTES, values, strict=True)
+        if value is not None or name == EVENT_ATTRIBUTES[0][0]  # the first one always there
+    ]
+    return '","attributes":[' + ",".join(fields) + '],"relationships":['
+
+
+def _student(case: str | None) -> str:
+    return f'{{"objectId":{_json("student:" + (case or ""))},"qualifier":"actor"}}'
+
+
+def _links(*values: str | None) -> str:
+    links = [
+        f',{{"objectId":{_json(kind + ":" + value)},"qualifier":"{qualifier}"}}'
+        for (kind, _, qualifier), value in zip(LINKS, values, strict=True)
+        if value is not None
+    ]
+    return "".join(links) + '],"id":"e'
 
 
 class OcelWriter:
@@ -83,25 +133,10 @@ class OcelWriter:
         self.students: dict[str, str] = {}  # case id -> label
         self.objects: dict[str, dict[str, None]] = {kind: {} for kind, _, _ in LINKS}
         self.modules: dict[str, tuple[str, str]] = {}  # cmid -> (context, module)
-        self._type = _Pieces(lambda v: '{"type":' + _json(v), '{"type":""')
-        self._attributes = [
-            _Pieces(lambda v, n=name: f'{{"name":"{n}","value":{_json(v)}}}')
-            for name, _ in EVENT_ATTRIBUTES
-        ]
-        self._attributes[0] = _Pieces(  # the first one always present (no leading comma)
-            self._attributes[0]._build, '{"name":"event_name","value":""}'
-        )
-        self._student = _Pieces(
-            lambda v: f'{{"objectId":{_json("student:" + v)},"qualifier":"actor"}}'
-        )
-        self._links = [
-            _Pieces(
-                lambda v, k=kind, q=qualifier: (
-                    f',{{"objectId":{_json(k + ":" + v)},"qualifier":"{q}"}}'
-                )
-            )
-            for kind, _, qualifier in LINKS
-        ]
+        self._head = _Combined(_head)
+        self._attributes = _Combined(_attributes)
+        self._student = _Combined(_student)
+        self._links = _Combined(_links)
 
     def header(self) -> bytes:
         return b'{"events":[\n'
@@ -111,28 +146,22 @@ class OcelWriter:
         if not len(batch):
             return b""
         self._remember(batch)
-        times: TimestampColumn = encode_timestamps(batch["timestamp"], self.offset)
         size = len(batch)
-        lead = np.full(size, ",\n", dtype=object)
-        lead[0] = ",\n" if self.written else ""
-        attributes = [
-            p.take(batch[c]) for p, (_, c) in zip(self._attributes, EVENT_ATTRIBUTES, strict=True)
-        ]
-        parts = [pa.array(lead, type=pa.string()), self._type.take(batch["activity_type"])]
-        parts += [_same(',"time":"', size), times.take(np.arange(size))]
-        parts += [_same('","attributes":[', size), attributes[0]]
-        for attribute in attributes[1:]:  # optional ones: a comma only when present
-            parts += [pc.if_else(pc.equal(attribute, ""), "", ","), attribute]
-        parts += [_same('],"relationships":[', size), self._student.take(batch["case_id"])]
-        parts += [
-            piece.take(batch[column]) if column in batch else _same("", size)
-            for piece, (_, column, _) in zip(self._links, LINKS, strict=True)
-        ]
+        times: TimestampColumn = encode_timestamps(batch["timestamp"], self.offset)
         numbers = np.arange(self.written + 1, self.written + size + 1)
-        parts += [_same('],"id":"e', size), pc.cast(pa.array(numbers), pa.string())]
-        parts.append(_same('"}', size))
+        parts = [
+            self._head.take([batch["activity_type"]], size),
+            times.take(np.arange(size)),
+            self._attributes.take([_column(batch, c) for _, c in EVENT_ATTRIBUTES], size),
+            self._student.take([batch["case_id"]], size),
+            self._links.take([_column(batch, c) for _, c, _ in LINKS], size),
+            pc.cast(pa.array(numbers), pa.string()),
+        ]
+        text = string_buffer(pc.binary_join_element_wise(*parts, _same('"}', size), ""))
+        if not self.written:  # the first event of the document: no separator before it
+            text = text.slice(2)
         self.written += size
-        return string_buffer(pc.binary_join_element_wise(*parts, ""))
+        return text
 
     def _remember(self, batch: pd.DataFrame) -> None:
         pairs = batch[["case_id", "case_label"]].drop_duplicates("case_id")
@@ -214,6 +243,11 @@ class OcelWriter:
 _EPOCH = "1970-01-01T00:00:00Z"
 
 
+def _column(batch: pd.DataFrame, name: str) -> pd.Series | None:
+    column: pd.Series | None = batch.get(name)
+    return column
+
+
 def _same(text: str, size: int) -> pa.Array:
     return pa.repeat(pa.scalar(text, type=pa.string()), size)
 
@@ -221,12 +255,45 @@ def _same(text: str, size: int) -> pa.Array:
 def ocel_chunks(
     writer: OcelWriter, frame: pd.DataFrame, rows: np.ndarray, batch_rows: int = 131_072
 ) -> Iterator[bytes | pa.Buffer]:
-    """The whole document for ``rows`` (in output order) of ``frame``."""
+    """The whole document for ``rows`` (in output order) of ``frame``.
+
+    Text columns are encoded once for the whole frame (a code per row), so a batch gathers
+    numbers instead of text and no value is hashed twice.
+    """
     yield writer.header()
     columns = ["timestamp", "activity_type", "case_id", "case_label"]
     columns += [c for _, c in EVENT_ATTRIBUTES] + [c for _, c, _ in LINKS]
     columns += ["context", "module"]
-    present = [c for c in dict.fromkeys(columns) if c in frame]
+    encoded = {c: _categorical(frame[c]) for c in dict.fromkeys(columns) if c in frame}
     for start in range(0, len(rows), batch_rows):
-        yield writer.events(frame[present].iloc[rows[start : start + batch_rows]])
+        part = rows[start : start + batch_rows]
+        yield writer.events(
+            pd.DataFrame({name: _gather(values, part) for name, values in encoded.items()})
+        )
     yield writer.footer()
+
+
+Encoded = tuple[np.ndarray, pd.Index] | np.ndarray
+
+
+def _categorical(series: pd.Series) -> Encoded:
+    """A column as codes and categories (-1: missing), or as it is when it is not text."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(), series.cat.categories
+    if series.dtype.kind == "M":
+        stamps: np.ndarray = series.to_numpy()
+        return stamps
+    codes, dictionary = _dictionary_codes(pa.array(series.astype("string").array))
+    nulls = np.flatnonzero(dictionary.is_null().to_numpy(zero_copy_only=False))
+    if len(nulls):  # the missing value's code becomes -1, later codes move down one
+        null = int(nulls[0])
+        codes = np.where(codes == null, -1, codes - (codes > null)).astype(np.int32)
+        dictionary = pc.drop_null(dictionary)
+    return codes, pd.Index(dictionary.to_pylist(), dtype=object)
+
+
+def _gather(values: Encoded, rows: np.ndarray) -> Any:
+    if isinstance(values, tuple):
+        codes, categories = values
+        return pd.Categorical.from_codes(codes[rows], categories=categories, validate=False)
+    return values[rows]

@@ -3,14 +3,20 @@
 Repeated headers get ``_2``, ``_3``... (Parquet readers need distinct names). Cells hold
 the values themselves (a spreadsheet never opens Parquet, so nothing is neutralised).
 Times are a timestamp (UTC when the file says so, otherwise without a time zone), columns
-whose every value is a whole number are 64-bit integers, every other text column is a
-dictionary (categorical in pandas, Polars and DuckDB). The file is written batch after batch
-(one row group each) into a sink that hands its bytes on, so it streams into the ZIP.
+whose every value is a whole number are 64-bit integers, text whose values repeat is a
+dictionary (categorical in pandas, Polars and DuckDB), and text whose values barely repeat
+(the log's own time text) is plain text. The file is written batch after batch (one row
+group each) into a sink that hands its bytes on, so it streams into the ZIP.
+
+Each column is encoded once for the whole frame (dictionary codes, integers, times as
+numbers); a batch then only gathers numbers, and each row group gets the part of a large
+dictionary it uses. Parquet's own dictionary encoding is asked for only where it pays.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,8 +25,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from moodlelogsmart_gui.pipeline.export_csv import _dictionary_codes, _narrowed
+
 WHOLE_NUMBER = r"^-?[0-9]{1,18}$"
 TEXT = pa.dictionary(pa.int32(), pa.string())
+SAMPLE = 4_096  # values looked at to tell repeating text from (almost) unique text
+SMALL_DICTIONARY = 4_096  # larger dictionaries are cut to the values a row group uses
+EMPTY = pa.array([""], type=pa.string())
 
 
 class _Sink:
@@ -62,17 +73,75 @@ def whole_numbers(values: pa.Array | pa.ChunkedArray) -> bool:
     return bool(pc.all(pc.match_substring_regex(present, WHOLE_NUMBER)).as_py())
 
 
-def _text(series: pd.Series) -> pa.Array:
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy().astype(np.int32)
-        categories = pa.array([str(c) for c in series.cat.categories], type=pa.string())
-        mask = codes < 0 if (codes < 0).any() else None
-        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), categories)
+def _strings(series: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as Arrow text (its own chunks and string type, nulls kept: no copy)."""
     array = pa.array(series.astype("string").array)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    encoded = pc.dictionary_encode(array)
-    return encoded.cast(TEXT)
+    return (
+        array
+        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
+        else array.cast(pa.string())
+    )
+
+
+def _mostly_unique(series: pd.Series) -> bool:
+    """True when the first values of a text column barely repeat (a plain column is cheaper
+    to write and smaller than a dictionary as large as the column)."""
+    sample = pa.array(series.iloc[:SAMPLE].astype("string").array)
+    present = pc.drop_null(sample)
+    return len(present) >= 100 and len(pc.unique(present)) > len(present) * 9 // 10
+
+
+@dataclass
+class _Encoded:
+    """One column of a frame, encoded once: ``values`` per row (numbers, or the codes into
+    ``dictionary``) and where they are missing."""
+
+    values: Any  # np.ndarray, or a pa.Array for plain text
+    dictionary: pa.Array | None = None
+    missing: np.ndarray | None = None
+
+    def codes(self, rows: np.ndarray) -> pa.Array:
+        codes = self.values[rows]
+        missing = self.missing[rows] if self.missing is not None else None
+        dictionary = self.dictionary
+        assert dictionary is not None
+        if len(dictionary) > SMALL_DICTIONARY:  # this row group's values only
+            used, codes = np.unique(codes, return_inverse=True)
+            dictionary = dictionary.take(pa.array(used))
+        indices = pa.array(codes.astype(np.int32, copy=False), mask=missing)
+        return pa.DictionaryArray.from_arrays(indices, dictionary)
+
+
+def _encode(series: pd.Series, kind: str) -> _Encoded:
+    if kind == "time":
+        return _Encoded(series.to_numpy(dtype="datetime64[us]").view(np.int64))
+    if kind == "bool":
+        return _Encoded(series.fillna(False).to_numpy(dtype=bool))
+    if kind == "plain":
+        return _Encoded(_strings(series))
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        missing = codes < 0
+        categories = [str(c) for c in series.cat.categories]
+        codes = np.where(missing, 0, codes)
+        if kind == "int":
+            numbers = np.array([int(c) for c in categories] or [0], dtype=np.int64)
+            return _Encoded(numbers[codes], None, missing if missing.any() else None)
+        dictionary = pa.array(categories, type=pa.string()) if categories else EMPTY
+        return _Encoded(codes.astype(np.int32), dictionary, missing if missing.any() else None)
+    if kind == "int":
+        if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
+            return _Encoded(series.to_numpy(dtype=np.int64))
+        numbers = pc.cast(_strings(series), pa.int64())
+        missing = numbers.is_null().to_numpy(zero_copy_only=False)
+        values = numbers.fill_null(0).to_numpy(zero_copy_only=False)
+        return _Encoded(values, None, missing if missing.any() else None)
+    codes, dictionary = _dictionary_codes(_strings(series))  # a missing value is a code
+    nulls = np.flatnonzero(dictionary.is_null().to_numpy(zero_copy_only=False))
+    missing = np.isin(codes, nulls) if len(nulls) else None
+    # the missing value's entry (masked in every batch) becomes "": writers want no null there
+    dictionary = pc.fill_null(dictionary.cast(pa.string()), "") if len(dictionary) else EMPTY
+    return _Encoded(codes, dictionary, missing)
 
 
 def _unique_headers(columns: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -90,7 +159,11 @@ def _unique_headers(columns: Sequence[tuple[str, str]]) -> list[tuple[str, str]]
 
 
 class ParquetColumns:
-    """How each output column of ``frame`` becomes an Arrow column; decided once."""
+    """How each output column of ``frame`` becomes an Arrow column; decided once.
+
+    ``batch`` encodes a frame's columns the first time it sees that frame and keeps them, so
+    batches of one frame only gather numbers (a new frame is encoded when it comes).
+    """
 
     def __init__(
         self, frame: pd.DataFrame, columns: Sequence[tuple[str, str]], timezone: str | None
@@ -109,29 +182,51 @@ class ParquetColumns:
                 and whole_numbers(pa.array(series.astype("string").array))
             ):
                 kind, arrow_type = "int", pa.int64()
+            elif not isinstance(series.dtype, pd.CategoricalDtype) and _mostly_unique(series):
+                kind, arrow_type = "plain", pa.string()
             else:
                 kind, arrow_type = "text", TEXT
             self.kinds.append(kind)
             fields.append(pa.field(header, arrow_type))
         self.schema = pa.schema(fields)
+        # Parquet's dictionary pages where values repeat; never for times or plain text.
+        self.dictionary_columns = [
+            header
+            for (header, _), kind in zip(self.columns, self.kinds, strict=True)
+            if kind in ("text", "int")
+        ]
+        # Min/max statistics (what readers skip row groups by) for times and numbers; on text
+        # they cost about as much as the rest of the writing.
+        self.statistics_columns = [
+            header
+            for (header, _), kind in zip(self.columns, self.kinds, strict=True)
+            if kind in ("time", "int", "bool")
+        ]
+        self._frame: pd.DataFrame | None = None
+        self._encoded: list[_Encoded] = []
+
+    def _encoded_for(self, frame: pd.DataFrame) -> list[_Encoded]:
+        if frame is not self._frame:
+            self._encoded = [
+                _encode(frame[name], kind)
+                for (_, name), kind in zip(self.columns, self.kinds, strict=True)
+            ]
+            self._frame = frame
+        return self._encoded
 
     def batch(self, frame: pd.DataFrame, rows: np.ndarray) -> pa.RecordBatch:
-        arrays = []
-        for (_, name), kind in zip(self.columns, self.kinds, strict=True):
-            series = frame[name].iloc[rows]
-            if kind == "time":
-                values = series.to_numpy(dtype="datetime64[us]")
-                arrays.append(
-                    pa.array(values.view(np.int64), type=pa.timestamp("us", self.timezone))
-                )
-            elif kind == "bool":
-                arrays.append(pa.array(series.fillna(False).to_numpy(dtype=bool)))
-            elif kind == "int":
-                if isinstance(series.dtype, pd.CategoricalDtype):
-                    series = series.astype("string")
-                arrays.append(pc.cast(pa.array(series.astype("string").array), pa.int64()))
+        arrays: list[pa.Array] = []
+        for encoded, kind, field in zip(
+            self._encoded_for(frame), self.kinds, self.schema, strict=True
+        ):
+            if kind == "text":
+                arrays.append(encoded.codes(rows))
+            elif kind == "plain":
+                values, at = _narrowed(encoded.values, rows)
+                arrays.append(values.take(pa.array(at)).cast(pa.string()))
             else:
-                arrays.append(_text(series))
+                missing = encoded.missing[rows] if encoded.missing is not None else None
+                arrays.append(pa.array(encoded.values[rows], type=field.type, mask=missing))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
 
@@ -140,7 +235,13 @@ def parquet_chunks(
 ) -> Iterator[bytes]:
     """The Parquet file of ``rows`` (in order), one row group per batch, as byte chunks."""
     sink = _Sink()
-    writer = pq.ParquetWriter(sink, columns.schema, compression="zstd")
+    writer = pq.ParquetWriter(
+        sink,
+        columns.schema,
+        compression="zstd",
+        use_dictionary=columns.dictionary_columns,
+        write_statistics=columns.statistics_columns,
+    )
     try:
         for start in range(0, len(rows), batch_rows):
             writer.write_batch(columns.batch(frame, rows[start : start + batch_rows]))

@@ -4,7 +4,9 @@ Each member arrives as a stream of buffers. Pieces are deflated independently on
 pool (zlib releases the GIL) and joined pigz-style: every piece ends on a byte boundary with
 a sync flush, and one empty final block closes the stream, which gives one valid deflate
 stream per member. The ZIP structure (with ZIP64 records when sizes need them) is written
-here; member names are fixed by the caller, never taken from the input.
+here; member names are fixed by the caller, never taken from the input. Members that are
+compressed already (Parquet: zstd inside) are stored as they are: deflating them again
+costs time and makes them larger.
 
 When the ``isal`` package (ISA-L) is installed its deflate is used: the same format, several
 times faster on CSV text; otherwise the standard library's zlib does the work.
@@ -38,6 +40,8 @@ SPOOL_MEMORY = 32 << 20  # compressed bytes of one member kept in memory before 
 LEVEL = 0 if _codec is not zlib else 1
 MAX_32 = 0xFFFFFFFF
 _FINAL_BLOCK = zlib.compressobj(1, zlib.DEFLATED, -15).flush()  # empty, final
+STORED_SUFFIXES = (".parquet",)  # compressed inside: stored (method 0), not deflated
+DEFLATED, STORED = 8, 0
 
 
 @dataclass
@@ -49,6 +53,7 @@ class _Entry:
     offset: int
     dos_time: int
     dos_date: int
+    method: int = DEFLATED
 
 
 def _deflate_piece(piece: Any) -> bytes:
@@ -164,6 +169,7 @@ class ZipWriter:
         sizes: list[int],
         compressed: list[_Spool],
     ) -> list[int]:
+        stored = [name.endswith(STORED_SUFFIXES) for name in names]
         # Each piece stays referenced here until its result is taken, so the text buffers
         # are freed by this thread (the allocator then reuses them instead of new memory).
         pending: deque[tuple[int, Future[bytes], memoryview]] = deque()
@@ -172,6 +178,9 @@ class ZipWriter:
                 for piece in _pieces((chunk,)):
                     crcs[member] = _codec.crc32(piece, crcs[member])
                     sizes[member] += len(piece)
+                    if stored[member]:
+                        compressed[member].append(bytes(piece))
+                        continue
                     pending.append((member, self._pool.submit(_deflate_piece, piece), piece))
                     while len(pending) > self._threads * 2:
                         done_member, future, _ = pending.popleft()
@@ -180,7 +189,8 @@ class ZipWriter:
             done_member, future, _ = pending.popleft()
             compressed[done_member].append(future.result())
         for member, name in enumerate(names):
-            compressed[member].append(_FINAL_BLOCK)
+            if not stored[member]:
+                compressed[member].append(_FINAL_BLOCK)
             self._finished(name, crcs[member], sizes[member], compressed[member])
         return sizes
 
@@ -200,8 +210,9 @@ class ZipWriter:
 
     def _write_member(self, name: bytes, crc: int, size: int, data: _Spool) -> None:
         length = data.size
+        method = STORED if name.decode("ascii").endswith(STORED_SUFFIXES) else DEFLATED
         offset = self._file.tell()
-        entry = _Entry(name, crc, size, length, offset, *_dos_stamp(time.time()))
+        entry = _Entry(name, crc, size, length, offset, *_dos_stamp(time.time()), method)
         zip64 = self._force_zip64 or size >= MAX_32 or length >= MAX_32
         extra = struct.pack("<HHQQ", 1, 16, size, length) if zip64 else b""
         header = struct.pack(
@@ -209,7 +220,7 @@ class ZipWriter:
             0x04034B50,
             45 if zip64 else 20,
             0,
-            8,
+            method,
             entry.dos_time,
             entry.dos_date,
             crc,
@@ -243,7 +254,7 @@ class ZipWriter:
                 45 | 3 << 8,  # made by: Unix, spec 4.5
                 45 if big else 20,
                 0,
-                8,
+                e.method,
                 e.dos_time,
                 e.dos_date,
                 e.crc,
