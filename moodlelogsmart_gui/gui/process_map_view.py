@@ -1,8 +1,10 @@
-"""The process map in the details pane: activity types as boxes (wider: more events), the
-directly-follows paths as arrows (thicker: more often), a slider "show paths above N%".
+"""The process map in the details pane: activity types as boxes (wider and darker: more
+events), the directly-follows paths as arrows with their counts (thicker: more often; brown:
+back to an earlier activity), a slider "show paths above N%".
 
 Painted with QPainter from the job summary's counts (``events_per_activity_type``,
-``directly_follows``, ``start_activities``) with the same layout as ``process_map.svg``.
+``directly_follows``, ``start_activities``) with the same layout and routes as
+``process_map.svg``; the slider starts where the SVG's threshold is until it is moved.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
+    QBrush,
     QColor,
+    QFont,
     QFontMetrics,
     QPainter,
     QPainterPath,
@@ -30,34 +34,42 @@ from moodlelogsmart_gui.process_layout import (
     Arrow,
     Box,
     ProcessLayout,
+    default_percent,
     layout,
 )
 
 BOX_ROOM = 200  # width one box needs, gap and arrows included
-BOX_FILL, BOX_LINE, ARROW = QColor("#dbe8f6"), QColor("#2d5d8f"), QColor(85, 96, 110, 190)
-_chosen = {"percent": DEFAULT_PERCENT}  # the slider keeps its value from job to job
+LIGHT, DARK, BOX_LINE = QColor("#eef4fb"), QColor("#9fc0e6"), QColor("#2d5d8f")
+FORWARD, BACK = QColor("#34495e"), QColor("#a8582a")
+_chosen: dict[str, float | None] = {"percent": None}  # kept from job to job once moved
 
 
-def _ends(arrow: Arrow, boxes: Mapping[str, Box]) -> QPainterPath:
-    a, b = boxes[arrow.source], boxes[arrow.target]
+def _route(arrow: Arrow) -> QPainterPath:
     path = QPainterPath()
-    if arrow.source == arrow.target:
-        x, y = a.x + a.width, a.y + a.height / 2
-        path.moveTo(x, y - 8)
-        path.cubicTo(x + 30, y - 24, x + 30, y + 24, x, y + 8)
-    elif arrow.back:
-        x1, y1 = a.x + a.width, a.y + a.height / 2
-        x2, y2 = b.x + b.width, b.y + b.height / 2
-        bend = max(x1, x2) + 40
-        path.moveTo(x1, y1)
-        path.cubicTo(bend, y1, bend, y2, x2, y2)
-    else:
-        x1, y1 = a.x + a.width / 2, a.y + a.height
-        x2, y2 = b.x + b.width / 2, b.y
-        middle = (y1 + y2) / 2
-        path.moveTo(x1, y1)
-        path.cubicTo(x1, middle, x2, middle, x2, y2)
+    path.moveTo(*arrow.start)
+    for x1, y1, x2, y2, x3, y3 in arrow.curves:
+        path.cubicTo(x1, y1, x2, y2, x3, y3)
     return path
+
+
+def _head(arrow: Arrow) -> QPolygonF:
+    """The arrowhead: from the curve's end (its base) to the tip on the box."""
+    bx, by = arrow.curves[-1][4:6] if arrow.curves else arrow.start
+    tx, ty = arrow.tip
+    dx, dy = tx - bx, ty - by
+    length = max((dx * dx + dy * dy) ** 0.5, 1e-6)
+    half = arrow.head * 0.4
+    px, py = -dy / length * half, dx / length * half
+    return QPolygonF([QPointF(tx, ty), QPointF(bx + px, by + py), QPointF(bx - px, by - py)])
+
+
+def _fill(box: Box) -> QColor:
+    share = box.shade
+    return QColor(
+        round(LIGHT.red() + (DARK.red() - LIGHT.red()) * share),
+        round(LIGHT.green() + (DARK.green() - LIGHT.green()) * share),
+        round(LIGHT.blue() + (DARK.blue() - LIGHT.blue()) * share),
+    )
 
 
 class MapCanvas(QWidget):
@@ -116,34 +128,75 @@ class MapCanvas(QWidget):
         scale = self.scale()
         painter.translate((self.width() - self.placed.width * scale) / 2, 0)
         painter.scale(scale, scale)
-        boxes = self.placed.boxes
-        for arrow in sorted(self.placed.arrows, key=lambda a: a.count):
-            path = _ends(arrow, boxes)
-            painter.setPen(QPen(ARROW, arrow.stroke, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+        arrows = sorted(self.placed.arrows, key=lambda a: a.count)
+        for arrow in arrows:
+            colour = QColor(BACK if arrow.back else FORWARD)
+            colour.setAlpha(205)
+            painter.setPen(
+                QPen(colour, arrow.stroke, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
+            )
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(_route(arrow))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(BACK if arrow.back else FORWARD)
+            painter.drawPolygon(_head(arrow))
+        self._paint_boxes(painter)
+        self._paint_counts(painter, arrows)
+        painter.end()
+
+    def _paint_boxes(self, painter: QPainter) -> None:
+        assert self.placed is not None
+        name_font = QFont(painter.font())
+        name_font.setBold(True)
+        small = QFont(painter.font())
+        small.setPointSizeF(max(painter.font().pointSizeF() * 0.85, 6.0))
+        for box in self.placed.boxes.values():
+            rect = QRectF(box.x, box.y, box.width, box.height)
+            pen = QPen(BOX_LINE, 1.2)
+            if box.alone:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(_fill(box))
+            painter.drawRoundedRect(rect, 6, 6)
+            painter.setPen(QColor("#1d2733"))
+            painter.setFont(name_font)
+            name = QFontMetrics(name_font).elidedText(
+                box.name, Qt.TextElideMode.ElideMiddle, int(box.width) - 8
+            )
+            top = QRectF(box.x, box.y + 2, box.width, box.height / 2)
+            painter.drawText(top, Qt.AlignmentFlag.AlignCenter, name)
+            painter.setPen(QColor("#3c4a5a"))
+            painter.setFont(small)
+            bottom = QRectF(box.x, box.y + box.height / 2 - 1, box.width, box.height / 2)
+            count = self.tr("%1 events").replace("%1", f"{box.count:,}")
+            painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, count)
+
+    def _paint_counts(self, painter: QPainter, arrows: list[Arrow]) -> None:
+        """Each path's count on its route, outlined in white so it reads over lines."""
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPointSizeF(max(font.pointSizeF() * 0.85, 6.0))
+        metrics = QFontMetrics(font)
+        for arrow in arrows:
+            text = f"{arrow.count:,}"
+            x, y = arrow.label
+            path = QPainterPath()
+            base = QPointF(x - metrics.horizontalAdvance(text) / 2, y + metrics.ascent() / 2 - 1)
+            path.addText(base, font, text)
+            painter.setPen(
+                QPen(
+                    QColor("#ffffff"),
+                    3.5,
+                    Qt.PenStyle.SolidLine,
+                    Qt.PenCapStyle.RoundCap,
+                    Qt.PenJoinStyle.RoundJoin,
+                )
+            )
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(path)
-            tip = path.pointAtPercent(1.0)
-            angle = path.angleAtPercent(0.98)
-            head = QPolygonF([QPointF(0, 0), QPointF(-9, -4.5), QPointF(-9, 4.5)])
-            painter.save()
-            painter.translate(tip)
-            painter.rotate(-angle)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(ARROW)
-            painter.drawPolygon(head)
-            painter.restore()
-        metrics = QFontMetrics(painter.font())
-        for box in boxes.values():
-            rect = QRectF(box.x, box.y, box.width, box.height)
-            painter.setPen(QPen(BOX_LINE, 1))
-            painter.setBrush(BOX_FILL)
-            painter.drawRoundedRect(rect, 6, 6)
-            text = metrics.elidedText(
-                f"{box.name} ({box.count:,})", Qt.TextElideMode.ElideMiddle, int(box.width) - 8
-            )
-            painter.setPen(QColor("#1d2733"))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        painter.end()
+            painter.setBrush(QBrush(BACK if arrow.back else FORWARD))
+            painter.drawPath(path)
 
 
 class _Slider(QSlider):
@@ -170,7 +223,13 @@ class ProcessMapView(QWidget):
         self.slider = _Slider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("processMapSlider")
         self.slider.setRange(0, 99)
-        self.slider.setValue(int(_chosen["percent"]))
+        start = _chosen["percent"]
+        if start is None:  # where the SVG's threshold is, until the person moves the slider
+            start = default_percent(
+                summary.get("events_per_activity_type") or {},
+                summary.get("directly_follows") or [],
+            )
+        self.slider.setValue(int(start))
         self.slider.setAccessibleName(self.tr("Show paths above this share of the most frequent"))
         self.caption.setBuddy(self.slider)
         row.addWidget(self.caption)
@@ -182,11 +241,14 @@ class ProcessMapView(QWidget):
         self.shown.setObjectName("processMapShown")
         self.shown.setEnabled(False)
         column.addWidget(self.shown)
-        self.slider.valueChanged.connect(self._redraw)
+        self.slider.valueChanged.connect(self._moved)
         self._redraw(self.slider.value())
 
-    def _redraw(self, percent: int) -> None:
+    def _moved(self, percent: int) -> None:
         _chosen["percent"] = float(percent)
+        self._redraw(percent)
+
+    def _redraw(self, percent: int) -> None:
         self.caption.setText(self.tr("Show paths above %1%").replace("%1", str(percent)))
         placed = self.canvas.set_percent(float(percent))
         if not placed.total:

@@ -930,6 +930,13 @@
     </message>
 </context>
 <context>
+    <name>MapCanvas</name>
+    <message>
+        <source>%1 events</source>
+        <translation>%1 eventos</translation>
+    </message>
+</context>
+<context>
     <name>NoticeBar</name>
     <message>
         <source>Dismiss</source>

@@ -20,7 +20,7 @@ import pytest
 from moodlelogsmart_gui.pipeline import PipelineOptions, process_file
 from moodlelogsmart_gui.pipeline.classify import load_rules
 from moodlelogsmart_gui.pipeline.run import process_ingested
-from moodlelogsmart_gui.process_layout import DEFAULT_PERCENT, visible_edges
+from moodlelogsmart_gui.process_layout import default_percent, visible_edges
 from tests.fixtures.logstore import write_logstore_csv
 from tests.fixtures.moodle_logs import make_report_log, write_report_csv
 from tests.unit.canonical_frames import FakeIngested, canonical_frame, event
@@ -202,7 +202,8 @@ def test_map_counts_and_svg_agree_with_the_csv(
     titles = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}title")]
     for activity, count in summary["events_per_activity_type"].items():
         assert f"{activity}: {count} events" in titles
-    shown = visible_edges(summary["directly_follows"], DEFAULT_PERCENT)
+    percent = default_percent(summary["events_per_activity_type"], summary["directly_follows"])
+    shown = visible_edges(summary["directly_follows"], percent)
     assert 0 < len(shown) <= len(pairs)
     assert sorted(t for t in titles if " → " in t) == sorted(f"{a} → {b}: {n}" for a, b, n in shown)
 
