@@ -9,7 +9,7 @@ Painted with QPainter from the job summary's counts (``events_per_activity_type`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -26,7 +26,16 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from moodlelogsmart_gui.process_layout import (
     DEFAULT_PERCENT,
@@ -39,6 +48,7 @@ from moodlelogsmart_gui.process_layout import (
 )
 
 BOX_ROOM = 200  # width one box needs, gap and arrows included
+MIN_SCALE = 0.8  # smaller and the counts are hard to read: the map scrolls sideways
 LIGHT, DARK, BOX_LINE = QColor("#eef4fb"), QColor("#9fc0e6"), QColor("#2d5d8f")
 FORWARD, BACK = QColor("#34495e"), QColor("#a8582a")
 _chosen: dict[str, float | None] = {"percent": None}  # kept from job to job once moved
@@ -81,10 +91,17 @@ class MapCanvas(QWidget):
         self._summary = summary
         self.percent = DEFAULT_PERCENT
         self.placed: ProcessLayout | None = None
+        self.fitted: Callable[[], None] | None = None  # told when the size changed
+        self._per_layer = 0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
+    def available(self) -> int:
+        """The width the pane shows (the scroll area's viewport when in one)."""
+        parent = self.parentWidget()
+        return max(parent.width() if parent is not None else self.width(), 1)
+
     def per_layer(self) -> int:
-        return max(2, min(PER_LAYER, int(max(self.width(), 1) // BOX_ROOM)))
+        return max(2, min(PER_LAYER, self.available() // BOX_ROOM))
 
     def set_percent(self, percent: float) -> ProcessLayout:
         self.percent = percent
@@ -95,6 +112,7 @@ class MapCanvas(QWidget):
             percent,
             self.per_layer(),
         )
+        self._per_layer = self.per_layer()
         self._fit()
         self.update()
         return self.placed
@@ -102,16 +120,23 @@ class MapCanvas(QWidget):
     def scale(self) -> float:
         if self.placed is None or self.placed.width <= 0:
             return 1.0
-        return min(1.0, max(self.width(), 1) / self.placed.width)
+        return max(MIN_SCALE, min(1.0, self.available() / self.placed.width))
 
     def _fit(self) -> None:
+        """Height for the scale; at the smallest scale the map is wider than the pane and
+        scrolls sideways instead of shrinking its text further."""
         height = int(self.placed.height * self.scale()) + 2 if self.placed else 0
+        width = int(self.placed.width * self.scale()) if self.placed else 0
         if height != self.height():
             self.setFixedHeight(height)
+        if width != self.minimumWidth():
+            self.setMinimumWidth(width)
+        if self.fitted is not None:
+            self.fitted()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if event.oldSize().width() // BOX_ROOM != event.size().width() // BOX_ROOM:
+        if self.per_layer() != self._per_layer:
             self.set_percent(self.percent)
         self._fit()
 
@@ -144,12 +169,21 @@ class MapCanvas(QWidget):
         self._paint_counts(painter, arrows)
         painter.end()
 
+    def _font(self, painter: QPainter, share: float) -> QFont:
+        """The pane's font at ``share`` of its size, bold, whatever the map's scale (the
+        painter is scaled: the size is divided by the scale to come out the same)."""
+        font = QFont(painter.font())
+        size = font.pointSizeF() if font.pointSizeF() > 0 else 9.0
+        font.setPointSizeF(max(size * share, 6.0) / self.scale())
+        font.setBold(True)
+        return font
+
     def _paint_boxes(self, painter: QPainter) -> None:
         assert self.placed is not None
-        name_font = QFont(painter.font())
+        name_font = self._font(painter, 1.0)
         name_font.setBold(True)
-        small = QFont(painter.font())
-        small.setPointSizeF(max(painter.font().pointSizeF() * 0.85, 6.0))
+        small = self._font(painter, 0.85)
+        small.setBold(False)
         for box in self.placed.boxes.values():
             rect = QRectF(box.x, box.y, box.width, box.height)
             pen = QPen(BOX_LINE, 1.2)
@@ -173,9 +207,7 @@ class MapCanvas(QWidget):
 
     def _paint_counts(self, painter: QPainter, arrows: list[Arrow]) -> None:
         """Each path's count on its route, outlined in white so it reads over lines."""
-        font = QFont(painter.font())
-        font.setBold(True)
-        font.setPointSizeF(max(font.pointSizeF() * 0.85, 6.0))
+        font = self._font(painter, 0.85)
         metrics = QFontMetrics(font)
         for arrow in arrows:
             text = f"{arrow.count:,}"
@@ -209,6 +241,16 @@ class _Slider(QSlider):
             event.ignore()
 
 
+class _Sideways(QScrollArea):
+    """Scrolls the map sideways; the mouse wheel (up and down) goes on to the pane."""
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.angleDelta().x() == 0:
+            event.ignore()
+        else:
+            super().wheelEvent(event)
+
+
 class ProcessMapView(QWidget):
     """Slider, map and a line saying how many paths are shown."""
 
@@ -236,13 +278,30 @@ class ProcessMapView(QWidget):
         row.addWidget(self.slider, 1)
         column.addLayout(row)
         self.canvas = MapCanvas(summary)
-        column.addWidget(self.canvas)
+        self.scroller = _Sideways()
+        self.scroller.setObjectName("processMapScroller")
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setWidget(self.canvas)
+        self.canvas.fitted = self._fit_scroller
+        column.addWidget(self.scroller)
         self.shown = QLabel()
         self.shown.setObjectName("processMapShown")
         self.shown.setEnabled(False)
         column.addWidget(self.shown)
         self.slider.valueChanged.connect(self._moved)
         self._redraw(self.slider.value())
+
+    def _fit_scroller(self) -> None:
+        """As tall as the map, plus the scroll bar when the map is wider than the pane."""
+        bar = self.scroller.horizontalScrollBar().sizeHint().height()
+        wider = self.canvas.minimumWidth() > self.scroller.viewport().width()
+        self.scroller.setFixedHeight(self.canvas.height() + (bar if wider else 0))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_scroller()
 
     def _moved(self, percent: int) -> None:
         _chosen["percent"] = float(percent)
