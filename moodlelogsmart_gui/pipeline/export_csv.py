@@ -17,6 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from moodlelogsmart_gui.pipeline.column_codes import arrow_text, dictionary_codes
+
 BOM = b"\xef\xbb\xbf"
 CHUNK_ROWS = 65_536
 SCAN_BYTES = 1 << 20  # block size when searching a column's bytes
@@ -215,25 +217,12 @@ def encode_text(
     if series.dtype == bool or series.dtype == "boolean":
         codes = series.fillna(False).to_numpy(dtype=bool).astype(np.int32)
         return DictColumn(codes, transform(pa.array(["false", "true"])))
-    array = pa.array(series.astype("string").array)
+    array = arrow_text(series)
     sample = array.slice(0, 20_000)
     if len(array) > 50_000 and len(pc.unique(sample)) > len(sample) // 2:
         return PlainColumn(array, plain_transform or transform)
-    codes, dictionary = _dictionary_codes(array)
+    codes, dictionary = dictionary_codes(array)
     return DictColumn(codes, transform(plain_text(dictionary)))
-
-
-def _dictionary_codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """int32 codes and dictionary of a text column; chunks are encoded where they are (the
-    kernel gives them one shared dictionary), the text is not combined into a copy first."""
-    encoded = pc.dictionary_encode(array, null_encoding="encode")
-    if isinstance(encoded, pa.ChunkedArray):
-        chunks = encoded.chunks
-        if chunks and all(c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:]):
-            codes = np.concatenate([c.indices.to_numpy() for c in chunks])
-            return codes.astype(np.int32, copy=False), chunks[0].dictionary
-        encoded = pc.dictionary_encode(array.combine_chunks(), null_encoding="encode")
-    return encoded.indices.to_numpy().astype(np.int32), encoded.dictionary
 
 
 def csv_columns(

@@ -22,9 +22,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from moodlelogsmart_gui.pipeline.column_codes import arrow_text, dictionary_codes
 from moodlelogsmart_gui.pipeline.export_csv import (
     TimestampColumn,
-    _dictionary_codes,
     encode_timestamps,
     string_buffer,
 )
@@ -283,7 +283,7 @@ def _categorical(series: pd.Series) -> Encoded:
     if series.dtype.kind == "M":
         stamps: np.ndarray = series.to_numpy()
         return stamps
-    codes, dictionary = _dictionary_codes(pa.array(series.astype("string").array))
+    codes, dictionary = dictionary_codes(arrow_text(series))
     nulls = np.flatnonzero(dictionary.is_null().to_numpy(zero_copy_only=False))
     if len(nulls):  # the missing value's code becomes -1, later codes move down one
         null = int(nulls[0])

@@ -25,7 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from moodlelogsmart_gui.pipeline.export_csv import _dictionary_codes, _narrowed
+from moodlelogsmart_gui.pipeline.column_codes import arrow_text, dictionary_codes
+from moodlelogsmart_gui.pipeline.export_csv import _narrowed
 
 WHOLE_NUMBER = r"^-?[0-9]{1,18}$"
 TEXT = pa.dictionary(pa.int32(), pa.string())
@@ -74,13 +75,8 @@ def whole_numbers(values: pa.Array | pa.ChunkedArray) -> bool:
 
 
 def _strings(series: pd.Series) -> pa.Array | pa.ChunkedArray:
-    """A text column as Arrow text (its own chunks and string type, nulls kept: no copy)."""
-    array = pa.array(series.astype("string").array)
-    return (
-        array
-        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
-        else array.cast(pa.string())
-    )
+    """A text column as Arrow text (pandas' own Arrow data when it has it: no copy)."""
+    return arrow_text(series)
 
 
 def _mostly_unique(series: pd.Series) -> bool:
@@ -136,7 +132,7 @@ def _encode(series: pd.Series, kind: str) -> _Encoded:
         missing = numbers.is_null().to_numpy(zero_copy_only=False)
         values = numbers.fill_null(0).to_numpy(zero_copy_only=False)
         return _Encoded(values, None, missing if missing.any() else None)
-    codes, dictionary = _dictionary_codes(_strings(series))  # a missing value is a code
+    codes, dictionary = dictionary_codes(_strings(series))  # a missing value is a code
     nulls = np.flatnonzero(dictionary.is_null().to_numpy(zero_copy_only=False))
     missing = np.isin(codes, nulls) if len(nulls) else None
     # the missing value's entry (masked in every batch) becomes "": writers want no null there
@@ -179,7 +175,7 @@ class ParquetColumns:
                 kind, arrow_type = "bool", pa.bool_()
             elif name == "session_id" or (
                 not isinstance(series.dtype, pd.CategoricalDtype)
-                and whole_numbers(pa.array(series.astype("string").array))
+                and whole_numbers(arrow_text(series))
             ):
                 kind, arrow_type = "int", pa.int64()
             elif not isinstance(series.dtype, pd.CategoricalDtype) and _mostly_unique(series):

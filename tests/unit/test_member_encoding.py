@@ -101,7 +101,7 @@ def test_stored_members_are_readable_with_and_without_zip64(tmp_path: Path, zip6
 
 
 def test_ocel_events_are_the_same_in_any_batch_size() -> None:
-    size = 500
+    size = 150
     rng = np.random.default_rng(9)
     frame = pd.DataFrame(
         {
@@ -118,7 +118,7 @@ def test_ocel_events_are_the_same_in_any_batch_size() -> None:
     )
     rows = np.arange(size)
     texts = set()
-    for batch_rows in (1, 7, 500):
+    for batch_rows in (1, 7, size):
         writer = OcelWriter(["Quiz", "View"], "")
         texts.add(b"".join(bytes(c) for c in ocel_chunks(writer, frame, rows, batch_rows)))
     assert len(texts) == 1
