@@ -157,8 +157,8 @@ def _unique_headers(columns: Sequence[tuple[str, str]]) -> list[tuple[str, str]]
 class ParquetColumns:
     """How each output column of ``frame`` becomes an Arrow column; decided once.
 
-    ``batch`` encodes a frame's columns the first time it sees that frame and keeps them, so
-    batches of one frame only gather numbers (a new frame is encoded when it comes).
+    ``batch`` encodes the frame it is given; ``parquet_chunks`` encodes its frame once
+    (``encode``) and then gathers each batch's rows from it (``batch_of``).
     """
 
     def __init__(
@@ -198,31 +198,30 @@ class ParquetColumns:
             for (header, _), kind in zip(self.columns, self.kinds, strict=True)
             if kind in ("time", "int", "bool")
         ]
-        self._frame: pd.DataFrame | None = None
-        self._encoded: list[_Encoded] = []
 
-    def _encoded_for(self, frame: pd.DataFrame) -> list[_Encoded]:
-        if frame is not self._frame:
-            self._encoded = [
-                _encode(frame[name], kind)
-                for (_, name), kind in zip(self.columns, self.kinds, strict=True)
-            ]
-            self._frame = frame
-        return self._encoded
+    def encode(self, frame: pd.DataFrame) -> list[_Encoded]:
+        """Every output column of ``frame`` encoded once (for ``batch_of``)."""
+        return [
+            _encode(frame[name], kind)
+            for (_, name), kind in zip(self.columns, self.kinds, strict=True)
+        ]
 
     def batch(self, frame: pd.DataFrame, rows: np.ndarray) -> pa.RecordBatch:
+        """The record batch of ``rows`` (positions, in order) of ``frame``."""
+        return self.batch_of(self.encode(frame), rows)
+
+    def batch_of(self, encoded: list[_Encoded], rows: np.ndarray) -> pa.RecordBatch:
+        """The record batch of ``rows`` of a frame encoded by ``encode``."""
         arrays: list[pa.Array] = []
-        for encoded, kind, field in zip(
-            self._encoded_for(frame), self.kinds, self.schema, strict=True
-        ):
+        for encoded_one, kind, field in zip(encoded, self.kinds, self.schema, strict=True):
             if kind == "text":
-                arrays.append(encoded.codes(rows))
+                arrays.append(encoded_one.codes(rows))
             elif kind == "plain":
-                values, at = _narrowed(encoded.values, rows)
+                values, at = _narrowed(encoded_one.values, rows)
                 arrays.append(values.take(pa.array(at)).cast(pa.string()))
             else:
-                missing = encoded.missing[rows] if encoded.missing is not None else None
-                arrays.append(pa.array(encoded.values[rows], type=field.type, mask=missing))
+                missing = encoded_one.missing[rows] if encoded_one.missing is not None else None
+                arrays.append(pa.array(encoded_one.values[rows], type=field.type, mask=missing))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
 
@@ -230,6 +229,7 @@ def parquet_chunks(
     columns: ParquetColumns, frame: pd.DataFrame, rows: np.ndarray, batch_rows: int = 131_072
 ) -> Iterator[bytes]:
     """The Parquet file of ``rows`` (in order), one row group per batch, as byte chunks."""
+    encoded = columns.encode(frame)  # once for every batch
     sink = _Sink()
     writer = pq.ParquetWriter(
         sink,
@@ -240,7 +240,7 @@ def parquet_chunks(
     )
     try:
         for start in range(0, len(rows), batch_rows):
-            writer.write_batch(columns.batch(frame, rows[start : start + batch_rows]))
+            writer.write_batch(columns.batch_of(encoded, rows[start : start + batch_rows]))
             yield sink.take()
     finally:
         writer.close()
