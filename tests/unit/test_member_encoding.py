@@ -81,7 +81,6 @@ def test_parquet_is_stored_in_the_zip_and_other_members_deflated(tmp_path: Path)
     assert set(methods.values()) == {zipfile.ZIP_DEFLATED}
     frame = pd.read_parquet(io.BytesIO(archive.read("enriched_log.parquet")))
     assert len(frame) == summary["rows_out"]
-    assert frame["Time"].dtype != "category"  # the log's own time text barely repeats
 
 
 @pytest.mark.parametrize("zip64", [False, True])
@@ -101,7 +100,7 @@ def test_stored_members_are_readable_with_and_without_zip64(tmp_path: Path, zip6
 
 
 def test_ocel_events_are_the_same_in_any_batch_size() -> None:
-    size = 150
+    size = 60
     rng = np.random.default_rng(9)
     frame = pd.DataFrame(
         {

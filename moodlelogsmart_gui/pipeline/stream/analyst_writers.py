@@ -200,7 +200,18 @@ class ParquetMember:
         return self._text_type
 
     def start(self) -> tuple[Chunk, ...]:
-        self._writer = pq.ParquetWriter(self._sink, self.schema, compression="zstd")
+        # Parquet's dictionary pages where values repeat, min/max statistics on times and
+        # numbers only (on text they cost about as much as the rest of the writing).
+        fields = list(self.schema)
+        self._writer = pq.ParquetWriter(
+            self._sink,
+            self.schema,
+            compression="zstd",
+            use_dictionary=[
+                f.name for f in fields if f.type == self._text_type or f.type == pa.int64()
+            ],
+            write_statistics=[f.name for f in fields if f.type != self._text_type],
+        )
         return (self._sink.take(),)
 
     def write(self, batch: pa.RecordBatch) -> tuple[Chunk, ...]:
