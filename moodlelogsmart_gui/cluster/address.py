@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -61,13 +62,16 @@ def open_client(address: ClusterAddress, connect_timeout: float = 30.0) -> Itera
     from distributed import Client, LocalCluster
 
     if address.workers is not None:
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=address.workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=50,  # logging.CRITICAL: a closing worker's complaints stay out
-        )
+        with warnings.catch_warnings():
+            # the scheduler's HTTP port: another run's may hold 8787 (another one is used)
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=address.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=50,  # logging.CRITICAL: a closing worker's complaints stay out
+            )
         try:
             with Client(cluster) as client:  # type: ignore[no-untyped-call]
                 yield client
