@@ -90,12 +90,14 @@ def main() -> int:
                 order = commands if round_no % 2 == 0 else commands[::-1]
                 for label, command in order:
                     home = base / f"home-{label}-{jobs}-{round_no}"
+                    load_before = os.getloadavg()[0]
                     elapsed, rss, made = run_once(command, base / "logs", home, jobs)
+                    load = f"load {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
                     results.setdefault((label, jobs), []).append(elapsed)
                     print(
                         f"round {round_no + 1} {label:3} jobs={jobs}: {elapsed:7.1f} s "
                         f"({elapsed / len(logs):.3f} s a log), {made} ZIPs, "
-                        f"max RSS {rss:.0f} MB",
+                        f"max RSS {rss:.0f} MB, {load}",
                         flush=True,
                     )
                     shutil.rmtree(home, ignore_errors=True)

@@ -26,7 +26,8 @@ from moodlelogsmart_gui.jobs.retention import PurgeReport, RetentionPolicy, remo
 from moodlelogsmart_gui.jobs.run_order import RunOrder
 from moodlelogsmart_gui.jobs.runner import JobRunner, RunnerSignals
 from moodlelogsmart_gui.jobs.spare import IDLE_SECONDS as SPARE_IDLE_SECONDS
-from moodlelogsmart_gui.jobs.spare import SpareWorkers, default_spare_command, watched_files
+from moodlelogsmart_gui.jobs.spare import SpareWorkers
+from moodlelogsmart_gui.jobs.spare_process import default_spare_command, watched_files
 from moodlelogsmart_gui.jobs.state import JobState
 from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobStore, StoreError
 from moodlelogsmart_gui.jobs.tasks import find_input_copy
@@ -87,7 +88,8 @@ class JobQueue(QObject):
         self._spares = None if spare_command is None or process_factory else SpareWorkers(
             spare_command, paths.jobs, watched_files(settings), idle_seconds=spare_idle_seconds
         )  # fmt: skip
-        if self._spares is not None:  # a spare while jobs are queued or running
+        if self._spares is not None:  # spares while jobs are queued or running
+            self._spares.set_slots(settings.concurrent_jobs)
             self._process_factory = self._spares.factory(self._process_factory)
             self.counts_changed.connect(self._spares.on_counts)
         self._clock = clock
@@ -162,7 +164,8 @@ class JobQueue(QObject):
         if self._cleanup.armed():
             self._cleanup.arm(settings.cleanup_interval_seconds)
         if self._spares is not None:
-            self._spares.refresh(watched_files(settings))  # a new spare for the new settings
+            self._spares.set_slots(settings.concurrent_jobs)
+            self._spares.refresh(watched_files(settings))  # new spares for the new settings
         self.jobs_changed.emit()  # expiry times follow the new retention
         self._dispatch()
 

@@ -1,15 +1,17 @@
-"""The warm spare worker: one worker process started ahead of its job.
+"""Warm spare workers: worker processes started ahead of their jobs.
 
-``SpareWorkers`` (owned by the queue, lives in the queue's thread) keeps at most one spare
-worker (``worker --spare``: imported and warmed up, waiting for a job folder on stdin):
+``SpareWorkers`` (owned by the queue, lives in the queue's thread) keeps spare workers
+(``worker --spare``: imported and warmed up, waiting for a job folder on stdin):
 
-- one spare while jobs are queued or running (``set_active(True)``); a job that takes it
-  has a new one started behind it;
+- while jobs are queued or running (``set_active(True)``): one spare per job slot plus one
+  when they are forked from the fork server (cheap, see jobs/fork_server.py), so that the
+  next job never waits for a worker to start; one started cold (the first of a batch, and
+  always when there is no fork server). A job takes the oldest; a new one starts behind it;
 - none after ``idle_seconds`` (60 s) without queued or running jobs, so an idle app holds no
-  worker process;
+  worker process (the fork server goes too);
 - replaced when the settings change (``refresh``) and, checked at every hand-over, when the
   rules file or the shipped tables it warmed up with changed since it started;
-- replaced when it dies on its own (counted in the app log, never a job failure; after
+- replaced when one dies on its own (counted in the app log, never a job failure; after
   ``MAX_EARLY_DEATHS`` deaths in a row within ``EARLY_DEATH_SECONDS`` of their start no more
   spares are kept, and jobs start their own worker as before).
 
@@ -17,18 +19,15 @@ The spare ``QProcess`` objects are created, watched and ended by a ``_Keeper`` i
 their own (its event loop never waits for the queue or a pool thread, so no hand-over can
 deadlock with the queue's shutdown). ``take`` is called from the runner's pool thread: the
 keeper checks the spare is alive and fresh and *pushes* it to the caller's thread with
-``moveToThread`` (only the owning thread may), so that from then on the runner owns it as if
-it had started it. The spare runs in the app's jobs folder (never a user's folder), in its
-own session/process group, with no inherited file descriptors, and exits when its stdin
-(the app's end of the pipe) closes.
+``moveToThread`` (only the owning thread may). Every spare runs in the app's jobs folder
+(never a user's folder), in its own session/process group, with no inherited file
+descriptors, and exits when its stdin (the app's end of the pipe) closes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -37,69 +36,26 @@ from pathlib import Path
 
 from PySide6.QtCore import QMetaObject, QObject, QProcess, Qt, QThread, QTimer, Signal, Slot
 
-from moodlelogsmart_gui.jobs.handover import handover_line, spare_command
+from moodlelogsmart_gui.jobs.fork_server import ForkServer
+from moodlelogsmart_gui.jobs.spare_process import (
+    Signature,
+    end_process,
+    file_signature,
+    fork_server_command,
+    forked_command,
+    hand_over,
+    poll,
+    runs_real_worker,
+)
 from moodlelogsmart_gui.jobs.worker_process import ProcessFactory, start_worker
-from moodlelogsmart_gui.paths import resources_dir, worker_command
-from moodlelogsmart_gui.settings import Settings
 
 log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 60.0
 TAKE_WAIT_SECONDS = 5.0
-STOP_GRACE_SECONDS = 1.0
 MAX_EARLY_DEATHS = 3
 EARLY_DEATH_SECONDS = 10.0
-
-Signature = tuple[tuple[str, int, int, int] | None, ...]
-
-
-def default_spare_command(jobs_folder: Path) -> list[str]:
-    """The real worker as a spare: ``worker --spare <jobs-folder>`` (bundle-aware through
-    ``paths.worker_command``)."""
-    return spare_command(worker_command(jobs_folder))
-
-
-def watched_files(settings: Settings) -> tuple[Path, ...]:
-    """The files a spare's warm state depends on: the rules file of the settings and the
-    shipped rules and tables (loaded once per process by the pipeline)."""
-    shipped = resources_dir()
-    files = [shipped / name for name in ("rules.toml", "events.csv", "languages.toml")]
-    if settings.rules_file:
-        files.append(Path(settings.rules_file).expanduser())
-    return tuple(files)
-
-
-def _poll(process: QProcess, finished: bool, seconds: float) -> bool:
-    """``waitForFinished`` (``finished``) or ``waitForStarted`` with a zero timeout and 1-20 ms
-    sleeps in between: PySide6 holds the GIL inside a blocking wait (the window would freeze).
-    """
-    call = process.waitForFinished if finished else process.waitForStarted
-    deadline = time.monotonic() + seconds
-    pause = 0.001
-    while not call(0):
-        state = process.state()
-        if finished and state == QProcess.ProcessState.NotRunning:
-            return True
-        if not finished and state != QProcess.ProcessState.Starting:
-            return state == QProcess.ProcessState.Running
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(pause)
-        pause = min(pause * 2, 0.02)
-    return True
-
-
-def file_signature(paths: tuple[Path, ...]) -> Signature:
-    """(path, inode, size, mtime) of each file, None for one that is missing."""
-    result: list[tuple[str, int, int, int] | None] = []
-    for path in paths:
-        try:
-            st = path.stat()
-        except OSError:
-            result.append(None)
-            continue
-        result.append((str(path), st.st_ino, st.st_size, st.st_mtime_ns))
-    return tuple(result)
+MAX_SERVER_FAILURES = 2
 
 
 @dataclass
@@ -118,6 +74,7 @@ class _Spare:
     process: QProcess
     signature: Signature
     started: float
+    server: ForkServer | None  # the fork server it came from; None: started cold
 
 
 class _Keeper(QObject):
@@ -127,12 +84,18 @@ class _Keeper(QObject):
         super().__init__()
         self._command = command
         self._jobs_folder = jobs_folder.absolute()
-        self._spare: _Spare | None = None
+        self._spares: list[_Spare] = []  # oldest first
+        self._slots = 1
         self._wanted = False
         self._files: tuple[Path, ...] = ()
         self._closed = False
         self._early_deaths = 0
+        self._fork: bool | None = None  # the command runs the real worker: fork server
+        self._server: ForkServer | None = None
+        self._retired: list[ForkServer] = []
+        self._server_failures = 0
         self.started_count = 0
+        self.forked_count = 0
         self.handed_count = 0
         self.died_count = 0
         self.replaced_count = 0
@@ -146,13 +109,20 @@ class _Keeper(QObject):
             self._ensure()
         else:
             self._drop("no job for a while")
+            self._retire_server()
+
+    @Slot(int)
+    def set_slots(self, slots: int) -> None:
+        self._slots = max(1, slots)
+        self._ensure()
 
     @Slot(object)
     def refresh(self, files: tuple[Path, ...]) -> None:
         self._files = files
-        if self._spare is not None:
+        if self._spares:
             self.replaced_count += 1
             self._drop("the settings changed")
+        self._retire_server()
         self._ensure()
 
     @Slot(object)
@@ -166,30 +136,33 @@ class _Keeper(QObject):
         self._ensure()
 
     def _hand_over(self, thread: QThread) -> QProcess | None:
-        spare, self._spare = self._spare, None
-        if spare is None:
-            return None
-        if not self._usable(spare):
-            self._end(spare.process)
-            return None
-        spare.process.finished.disconnect(self._on_finished)
-        spare.process.errorOccurred.disconnect(self._on_error)
-        spare.process.moveToThread(thread)  # only the owning thread may push it
-        self.handed_count += 1
-        return spare.process
+        while self._spares:
+            spare = self._spares.pop(0)
+            if not self._usable(spare):
+                self._end(spare.process)
+                continue
+            spare.process.finished.disconnect(self._on_finished)
+            spare.process.errorOccurred.disconnect(self._on_error)
+            spare.process.moveToThread(thread)  # only the owning thread may push it
+            self.handed_count += 1
+            return spare.process
+        return None
 
     @Slot()
     def close(self) -> None:
         self._closed = True
         self._wanted = False
         self._drop("the app is closing")
+        for server in [*self._retired, *([self._server] if self._server else [])]:
+            server.end()
+        self._server, self._retired = None, []
 
     # -- inside the keeper's thread ----------------------------------------------------------
 
     def _usable(self, spare: _Spare) -> bool:
         process = spare.process
         if process.state() == QProcess.ProcessState.Starting:
-            _poll(process, False, 2.0)
+            poll(process, False, 2.0)
         if process.state() != QProcess.ProcessState.Running or process.waitForFinished(0):
             self._count_death(spare, "before its job arrived")
             return False
@@ -199,28 +172,62 @@ class _Keeper(QObject):
             return False
         return True
 
+    def _target(self) -> int:
+        """Spares to keep: one per job slot plus one when forked, else one started cold."""
+        return self._slots + 1 if self._server is not None and self._server.usable() else 1
+
     def _ensure(self) -> None:
-        if self._spare is not None or not self._wanted or self._closed:
+        if not self._wanted or self._closed or self._early_deaths >= MAX_EARLY_DEATHS:
             return
-        if self._early_deaths >= MAX_EARLY_DEATHS:
+        command = self._command(self._jobs_folder)
+        self._ensure_server(command)
+        while len(self._spares) < self._target():
+            # No parent (it may be moved to a pool thread later); it runs in the app's jobs
+            # folder, never in (and never holding) a user's folder. A spare that cannot start
+            # is found out at the hand-over, or by the signals below.
+            server = self._server if self._server is not None and self._server.usable() else None
+            argv = forked_command(command, server.socket or "") if server else command
+            process = start_worker(argv, self._jobs_folder)
+            process.finished.connect(self._on_finished)
+            process.errorOccurred.connect(self._on_error)
+            spare = _Spare(process, file_signature(self._files), time.monotonic(), server)
+            self._spares.append(spare)
+            self.started_count += 1
+            self.forked_count += server is not None
+
+    def _ensure_server(self, command: list[str]) -> None:
+        if self._fork is None:
+            self._fork = runs_real_worker(command)
+        if not self._fork or self._server is not None:
             return
-        # No parent (it may be moved to a pool thread later); it runs in the app's jobs
-        # folder, never in (and never holding) a user's folder. A spare that cannot start is
-        # found out at the hand-over, or by the signals below.
-        signature = file_signature(self._files)
-        process = start_worker(self._command(self._jobs_folder), self._jobs_folder)
-        process.finished.connect(self._on_finished)
-        process.errorOccurred.connect(self._on_error)
-        self._spare = _Spare(process, signature, time.monotonic())
-        self.started_count += 1
+        if self._server_failures < MAX_SERVER_FAILURES:
+            self._server = ForkServer(
+                fork_server_command(command), self._jobs_folder, self._on_server_change
+            )
+
+    def _on_server_change(self) -> None:
+        self._retired = [server for server in self._retired if not server.ended]
+        server = self._server
+        if server is not None and server.ended:  # died on its own (or refused to fork)
+            self._server = None
+            self._server_failures += 1
+            for spare in [s for s in self._spares if s.server is server]:
+                self._spares.remove(spare)  # gone with their server: not counted as deaths
+                self._end(spare.process)
+        self._ensure()
+
+    def _retire_server(self) -> None:
+        if self._server is not None:
+            self._server.retire()  # it ends once the jobs it forked have ended
+            self._retired.append(self._server)
+            self._server = None
 
     def _on_finished(self, *_: object) -> None:
-        spare = self._spare
-        if spare is None or spare.process.state() != QProcess.ProcessState.NotRunning:
-            return  # a signal from a spare already handed over or dropped
-        self._spare = None
-        self._count_death(spare, "while waiting")
-        self._end(spare.process)
+        for spare in [s for s in self._spares if s.process.state() == _NOT_RUNNING]:
+            self._spares.remove(spare)
+            if spare.server is None or not spare.server.ended:
+                self._count_death(spare, "while waiting")
+            self._end(spare.process)
         self._ensure()
 
     def _on_error(self, error: QProcess.ProcessError) -> None:
@@ -245,8 +252,8 @@ class _Keeper(QObject):
         )
 
     def _drop(self, why: str) -> None:
-        spare, self._spare = self._spare, None
-        if spare is not None:
+        spares, self._spares = self._spares, []
+        for spare in spares:
             log.info("spare worker %s dropped: %s", spare.process.processId(), why)
             self._end(spare.process)
 
@@ -255,25 +262,17 @@ class _Keeper(QObject):
         with contextlib.suppress(RuntimeError, TypeError):
             process.finished.disconnect(self._on_finished)
             process.errorOccurred.disconnect(self._on_error)
-        pid = int(process.processId())
-        if process.state() != QProcess.ProcessState.NotRunning:
-            process.closeWriteChannel()
-            if not _poll(process, True, STOP_GRACE_SECONDS):
-                if os.name == "posix" and pid > 0:
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.killpg(pid, signal.SIGKILL)
-                else:
-                    process.kill()
-                _poll(process, True, 2.0)
-        if os.name == "posix" and pid > 0:  # anything it left in its group goes with it
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
+        end_process(process)
+
+
+_NOT_RUNNING = QProcess.ProcessState.NotRunning
 
 
 class SpareWorkers(QObject):
     """The queue's handle on the spare; ``take`` may be called from any thread."""
 
     _want = Signal(bool)
+    _slots = Signal(int)
     _refresh = Signal(object)
     _take = Signal(object)
 
@@ -292,6 +291,7 @@ class SpareWorkers(QObject):
         self._keeper = _Keeper(command, jobs_folder)
         self._keeper.moveToThread(self._thread)
         self._want.connect(self._keeper.want)
+        self._slots.connect(self._keeper.set_slots)
         self._refresh.connect(self._keeper.refresh)
         self._take.connect(self._keeper.take)
         self._started = False  # the thread starts with the first job: `jobs` never starts it
@@ -304,8 +304,7 @@ class SpareWorkers(QObject):
         self._closed = False
 
     @property
-    def keeper(self) -> _Keeper:
-        """Counters for tests and logs (read-only use)."""
+    def keeper(self) -> _Keeper:  # counters for tests and logs (read-only use)
         return self._keeper
 
     def set_active(self, active: bool) -> None:
@@ -323,6 +322,10 @@ class SpareWorkers(QObject):
         elif self._active:
             self._idle.start()
         self._active = active
+
+    def set_slots(self, slots: int) -> None:
+        """Jobs at the same time (forked spares kept: one per slot plus one)."""
+        self._slots.emit(slots)
 
     def on_counts(self, running: int, queued: int) -> None:
         """The queue's ``counts_changed``: active while a job is queued or running."""
@@ -371,30 +374,8 @@ class SpareWorkers(QObject):
 
         def make(job_folder: Path) -> QProcess:
             process = self.take()
-            if process is not None and _hand_over(process, job_folder):
+            if process is not None and hand_over(process, job_folder):
                 return process
             return fresh(job_folder)
 
         return make
-
-
-def _hand_over(process: QProcess, job_folder: Path) -> bool:
-    """Write the hand-over line and wait (polled) until it is written; False if it failed."""
-    process.write(handover_line(job_folder))
-    deadline = time.monotonic() + 2.0
-    pause = 0.001
-    while process.bytesToWrite() > 0 and process.state() == QProcess.ProcessState.Running:
-        if process.waitForBytesWritten(0) or time.monotonic() >= deadline:
-            break
-        time.sleep(pause)
-        pause = min(pause * 2, 0.02)
-    if process.state() == QProcess.ProcessState.Running and process.bytesToWrite() == 0:
-        return True
-    log.warning("the spare worker %s ended before its hand-over", process.processId())
-    pid = int(process.processId())
-    process.kill()
-    _poll(process, True, 2.0)
-    if os.name == "posix" and pid > 0:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
-    return False

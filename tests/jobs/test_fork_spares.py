@@ -1,0 +1,99 @@
+"""Spares forked from the fork server, with the real worker in a real queue: jobs run in
+forked spares (one per job slot plus one kept), the results are right, and neither an idle
+queue nor a closed one leaves the server or a spare behind."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from moodlelogsmart_gui.jobs.queue import JobQueue
+from moodlelogsmart_gui.jobs.store import JobState, JobStore
+from moodlelogsmart_gui.paths import AppPaths
+from moodlelogsmart_gui.settings import Settings
+from tests.jobs.conftest import processes_mentioning
+from tests.jobs.test_spare import run_to_end, spares
+
+pytestmark = [
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork server: Linux"),
+    pytest.mark.slow,
+]
+
+
+def app_processes(app_paths: AppPaths) -> list[int]:
+    """The fork server, the launchers and the forked workers all name the jobs folder."""
+    return processes_mentioning(str(app_paths.jobs))
+
+
+def test_jobs_run_in_forked_spares(qtbot: QtBot, app_paths: AppPaths, tmp_path: Path) -> None:
+    from tests.fixtures.moodle_logs import make_report_log, write_report_csv
+
+    sources = [
+        write_report_csv(tmp_path / f"course {n}.csv", make_report_log(400, seed=n).rows)
+        for n in range(4)
+    ]
+    store = JobStore(app_paths.history_db)
+    settings = dataclasses.replace(Settings(), concurrent_jobs=1)
+    queue = JobQueue(app_paths, store, settings)
+    try:
+        queue.start()
+        first = run_to_end(qtbot, queue, sources[0], timeout_ms=60_000)
+        assert first.state == JobState.COMPLETED, first.message
+        keeper = spares(queue).keeper
+        qtbot.waitUntil(lambda: keeper.forked_count >= 1, timeout=60_000)  # beside the cold one
+        jobs = [run_to_end(qtbot, queue, source, timeout_ms=60_000) for source in sources[1:]]
+        assert [job.state for job in jobs] == [JobState.COMPLETED] * 3, [j.message for j in jobs]
+        assert [job.rows_in for job in jobs] == [400] * 3
+        forked = [
+            job
+            for job in jobs
+            if "forked from the fork server"
+            in (app_paths.jobs / job.id / "job.log").read_text(encoding="utf-8")
+        ]
+        assert forked, "no job ran in a forked spare"
+        assert keeper.died_count == 0
+    finally:
+        queue.shutdown()
+        store.close()
+
+
+def test_an_idle_queue_keeps_neither_server_nor_spare(
+    qtbot: QtBot, app_paths: AppPaths, tmp_path: Path
+) -> None:
+    from tests.fixtures.moodle_logs import make_report_log, write_report_csv
+
+    source = write_report_csv(tmp_path / "course.csv", make_report_log(300, seed=2).rows)
+    store = JobStore(app_paths.history_db)
+    settings = dataclasses.replace(Settings(), concurrent_jobs=1)
+    queue = JobQueue(app_paths, store, settings, spare_idle_seconds=1.0)
+    try:
+        queue.start()
+        assert run_to_end(qtbot, queue, source, timeout_ms=60_000).state == JobState.COMPLETED
+        qtbot.waitUntil(lambda: app_processes(app_paths) == [], timeout=30_000)
+    finally:
+        queue.shutdown()
+        store.close()
+
+
+def test_closing_the_queue_ends_the_server_and_its_spares(
+    qtbot: QtBot, app_paths: AppPaths, tmp_path: Path
+) -> None:
+    from tests.fixtures.moodle_logs import make_report_log, write_report_csv
+
+    source = write_report_csv(tmp_path / "course.csv", make_report_log(300, seed=1).rows)
+    store = JobStore(app_paths.history_db)
+    queue = JobQueue(app_paths, store, dataclasses.replace(Settings(), concurrent_jobs=2))
+    try:
+        queue.start()
+        assert run_to_end(qtbot, queue, source, timeout_ms=60_000).state == JobState.COMPLETED
+        keeper = spares(queue).keeper
+        qtbot.waitUntil(lambda: keeper.forked_count >= 2, timeout=60_000)  # 2 slots + 1, one cold
+        assert len(app_processes(app_paths)) >= 4  # server, launchers, forked workers
+    finally:
+        queue.shutdown()
+        store.close()
+    qtbot.waitUntil(lambda: app_processes(app_paths) == [], timeout=5_000)
