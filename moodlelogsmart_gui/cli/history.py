@@ -60,7 +60,8 @@ def run_jobs(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps(history_record(job), ensure_ascii=False))
             else:
-                print("\n".join(listing.job_lines(job, short[job.id], width)))
+                first = short.get(job.retry_of or "")
+                print("\n".join(listing.job_lines(job, short[job.id], width, first)))
         if not jobs and not args.json:
             print("No jobs match." if every_id else "No jobs yet.")
     return EXIT_OK

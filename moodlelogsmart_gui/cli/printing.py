@@ -55,6 +55,8 @@ def history_record(job: Job) -> dict[str, Any]:
         finished_at=job.finished_at,
         expired=job.expired,
         expires_at=job.expires_at,
+        retry_of=job.retry_of,
+        attempt=job.attempt,
     )
     return record
 

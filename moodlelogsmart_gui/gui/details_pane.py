@@ -107,6 +107,13 @@ class DetailsPane(QScrollArea):
         title.setWordWrap(True)
         title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(title)
+        if fmt.attempt_text(job.attempt, job.retry_of):
+            when = self.tr("started %1") if job.started_at else self.tr("added %1")
+            when = when.replace("%1", fmt.seconds_text(job.started_at or job.queued_at))
+            retry = QLabel(self.tr("Attempt %1 of this file (a retry) · ").replace(
+                "%1", str(job.attempt)) + when)  # fmt: skip
+            retry.setObjectName("detailsAttempt")
+            layout.addWidget(retry)
         status = QLabel(self._status_line(job))
         status.setObjectName("detailsStatus")
         status.setWordWrap(True)

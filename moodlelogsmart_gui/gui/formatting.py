@@ -103,6 +103,16 @@ def clock_text(when: float | None, now: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", local)
 
 
+def seconds_text(when: float | None) -> str:
+    """'14:03:25': a time to the second (two runs in the same minute differ)."""
+    return "" if when is None else time.strftime("%H:%M:%S", time.localtime(when))
+
+
+def attempt_text(attempt: int, retry_of: str | None) -> str:
+    """'' for a job's first run, 'attempt 2' for a retry."""
+    return _tr("attempt %1").replace("%1", str(attempt)) if retry_of or attempt > 1 else ""
+
+
 def size_text(size: int | float | None) -> str:
     """Bytes as '512 B', '3.4 KB', '12.0 MB', '1.2 GB'."""
     if size is None:

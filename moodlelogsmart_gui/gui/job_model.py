@@ -260,7 +260,8 @@ class JobTableModel(QAbstractTableModel):
         now = self._clock()
         state = job.state
         if column == Column.FILE:
-            return job.input_name
+            attempt = fmt.attempt_text(job.attempt, job.retry_of)
+            return f"{job.input_name} ({attempt})" if attempt else job.input_name
         if column == Column.STATE:
             if state is JobState.RUNNING:
                 return f"{fmt.stage_text(job.stage)} {int(job.percent)}%"
@@ -312,10 +313,21 @@ class JobTableModel(QAbstractTableModel):
 
     def _tooltip(self, job: Job) -> str:
         if job.message:
-            return job.message
-        if job.expired:
-            return self.tr("The result was deleted; run the file again to get it back.")
-        return job.source_path or job.input_name
+            text = job.message
+        elif job.expired:
+            text = self.tr("The result was deleted; run the file again to get it back.")
+        else:
+            text = job.source_path or job.input_name
+        return f"{self._retry_note(job)}\n{text}" if job.retry_of else text
+
+    def _retry_note(self, job: Job) -> str:
+        """'Attempt 2: a retry of the run added at 14:02:10.' (the first run, if still kept)."""
+        first = self._queue.job(job.retry_of) if job.retry_of else None
+        note = self.tr("Attempt %1: a retry").replace("%1", str(job.attempt))
+        if first is None:
+            return note + "."
+        when = fmt.seconds_text(first.queued_at)
+        return note + self.tr(" of the run added at %1.").replace("%1", when)
 
 
 def _duration(job: Job, now: float) -> float | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 
 from moodlelogsmart_gui import paths as paths_module
+from moodlelogsmart_gui.jobs.attempts import retry_fields
 from moodlelogsmart_gui.jobs.cleanup import Cleanup
 from moodlelogsmart_gui.jobs.copying import CopyLine
 from moodlelogsmart_gui.jobs.history import HistoryWriter
@@ -188,8 +189,10 @@ class JobQueue(QObject):
         files: list[tuple[Path, Path, str]],
         pseudonymize: bool | None,
         rules_file: str | None,
+        retry: tuple[str, int] | None = None,
     ) -> tuple[list[str], list[tuple[Path, str]]]:
-        """``files``: (copy from, source path to record, name to show) each."""
+        """``files``: (copy from, source path to record, name to show) each; ``retry``:
+        (first job of the runs, attempt) for a retry."""
         if self._closing:
             raise JobSubmitError("The app is closing; add the file again after it restarts.")
         made, refused = prepare_jobs(
@@ -200,6 +203,8 @@ class JobQueue(QObject):
             now=self._clock(),
             secret_file=self._paths.secret_file,
         )
+        if retry is not None:
+            made = [(replace(j, retry_of=retry[0], attempt=retry[1]), c, s) for j, c, s in made]
         try:
             self._live.add_many([job for job, _config, _src in made])
         except StoreError as err:
@@ -243,7 +248,8 @@ class JobQueue(QObject):
                 f"The file {job.input_name} is no longer where it was; add it again."
             )
         again = (copy_from, Path(job.source_path), job.input_name)
-        return only_job(self._submit_all([again], job.pseudonymize, job.rules_file))
+        retry = retry_fields(job, self._live.all())
+        return only_job(self._submit_all([again], job.pseudonymize, job.rules_file, retry))
 
     def remove(self, job_id: str) -> None:
         """Delete a job's history row and files; refused while it runs."""

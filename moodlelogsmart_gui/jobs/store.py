@@ -63,6 +63,10 @@ class Job:
     rules_file: str
     timeout_seconds: int = DEFAULT_JOB_TIMEOUT_SECONDS
     """The time limit fixed when the job was submitted (new limits apply to new jobs)."""
+    retry_of: str | None = None
+    """A retry: the id of the first job of its file's runs (retries of retries name it too)."""
+    attempt: int = 1
+    """1 for a new job; a retry counts on from the highest attempt of its first job's runs."""
 
     @property
     def is_terminal(self) -> bool:
@@ -121,6 +125,11 @@ _MIGRATIONS: tuple[str, ...] = (
     # 3: expires_at was never written (it follows the settings); computed when read.
     """
     ALTER TABLE jobs DROP COLUMN expires_at;
+    """,
+    # 4: a retry names the first job of its runs and counts its attempt.
+    """
+    ALTER TABLE jobs ADD COLUMN retry_of TEXT;
+    ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)

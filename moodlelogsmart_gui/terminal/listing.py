@@ -93,14 +93,17 @@ def cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def job_lines(job: Job, short_id: str, width: int = 80) -> list[str]:
+def job_lines(job: Job, short_id: str, width: int = 80, first_id: str | None = None) -> list[str]:
     """``5f3a9c1e  2026-12-01 14:05  failed/timeout     name.csv`` and the message below it,
-    wrapped to ``width`` and cut with an ellipsis after three lines."""
+    wrapped to ``width`` and cut with an ellipsis after three lines. A retry says so after
+    the name: ``(attempt 2, retry of 1a2b3c4d)`` (``first_id``: the first job's short id)."""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.queued_at))
     reason = str(job.reason) if job.reason and str(job.reason) != str(job.state) else ""
     state = str(job.state) + (f"/{reason}" if reason else "")
     head = f"{short_id}  {when}  {state:<18} "
     gone = " (files deleted)" if job.expired else ""
+    if job.retry_of:
+        gone = f" (attempt {job.attempt}, retry of {first_id or job.retry_of[:SHORT_ID]})" + gone
     room = max(10, width - len(head) - len(gone))
     lines = [head + cut(printable(job.input_name), room) + gone]
     message = " ".join(job.message.split()) if str(job.state) != "completed" else ""
