@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess
 
-from moodlelogsmart_gui.jobs.spare_process import end_process
+from moodlelogsmart_gui.jobs.spare_process import Signature, end_process
 from moodlelogsmart_gui.jobs.worker_process import start_worker
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class ForkServer(QObject):
     ) -> None:
         super().__init__()
         self.socket: str | None = None
+        self.signature: Signature = ()  # the watched files when it started
         self.ended = False
         self.retired = False
         self._on_change = on_change

@@ -96,6 +96,7 @@ class _Keeper(QObject):
         self._server_failures = 0
         self.started_count = 0
         self.forked_count = 0
+        self.servers_started = 0
         self.handed_count = 0
         self.died_count = 0
         self.replaced_count = 0
@@ -167,6 +168,8 @@ class _Keeper(QObject):
             self._count_death(spare, "before its job arrived")
             return False
         if file_signature(self._files) != spare.signature:
+            if spare.server is not None and spare.server is self._server:
+                self._retire_server()  # it imported the old tables: a new one starts
             self.replaced_count += 1
             log.info("spare worker %s: the rules or tables changed; replaced", process.processId())
             return False
@@ -190,7 +193,8 @@ class _Keeper(QObject):
             process = start_worker(argv, self._jobs_folder)
             process.finished.connect(self._on_finished)
             process.errorOccurred.connect(self._on_error)
-            spare = _Spare(process, file_signature(self._files), time.monotonic(), server)
+            signature = server.signature if server else file_signature(self._files)
+            spare = _Spare(process, signature, time.monotonic(), server)
             self._spares.append(spare)
             self.started_count += 1
             self.forked_count += server is not None
@@ -204,6 +208,8 @@ class _Keeper(QObject):
             self._server = ForkServer(
                 fork_server_command(command), self._jobs_folder, self._on_server_change
             )
+            self._server.signature = file_signature(self._files)  # what it will import
+            self.servers_started += 1
 
     def _on_server_change(self) -> None:
         self._retired = [server for server in self._retired if not server.ended]

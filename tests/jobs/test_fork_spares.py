@@ -97,3 +97,35 @@ def test_closing_the_queue_ends_the_server_and_its_spares(
         queue.shutdown()
         store.close()
     qtbot.waitUntil(lambda: app_processes(app_paths) == [], timeout=5_000)
+
+
+def test_a_changed_rules_file_retires_the_server_and_the_job_still_runs(
+    qtbot: QtBot, app_paths: AppPaths, tmp_path: Path
+) -> None:
+    from moodlelogsmart_gui.paths import resources_dir
+    from tests.fixtures.moodle_logs import make_report_log, write_report_csv
+
+    rules = tmp_path / "my rules.toml"
+    rules.write_text((resources_dir() / "rules.toml").read_text("utf-8"), encoding="utf-8")
+    sources = [
+        write_report_csv(tmp_path / f"course {n}.csv", make_report_log(300, seed=n).rows)
+        for n in range(2)
+    ]
+    store = JobStore(app_paths.history_db)
+    settings = dataclasses.replace(Settings(), concurrent_jobs=1, rules_file=str(rules))
+    queue = JobQueue(app_paths, store, settings)
+    try:
+        queue.start()
+        assert run_to_end(qtbot, queue, sources[0], timeout_ms=60_000).state == JobState.COMPLETED
+        keeper = spares(queue).keeper
+        qtbot.waitUntil(lambda: keeper.forked_count >= 1, timeout=60_000)
+        assert keeper.servers_started == 1
+        rules.write_text(rules.read_text("utf-8") + "\n# changed\n", encoding="utf-8")
+        job = run_to_end(qtbot, queue, sources[1], timeout_ms=60_000)
+        assert job.state == JobState.COMPLETED, job.message
+        assert keeper.replaced_count >= 1  # the warm spares were not used
+        qtbot.waitUntil(lambda: keeper.servers_started == 2, timeout=30_000)
+    finally:
+        queue.shutdown()
+        store.close()
+    qtbot.waitUntil(lambda: app_processes(app_paths) == [], timeout=5_000)
