@@ -16,7 +16,9 @@ first-use work before it reads a byte of its job; the job itself takes about 0.2
    all (prints why, exits 1) and the app starts spares the cold way;
 4. listens on a Unix socket in a private 0700 temporary folder, prints one line
    ``{"ready": "<socket>"}`` on stdout and serves until its stdin (the app's pipe) closes;
-   then it takes no more requests and exits once its children have ended.
+   then it takes no more requests and exits once its children have ended. The kernel
+   SIGKILLs it if the app dies (``PR_SET_PDEATHSIG``; also during its imports, when it does
+   not read stdin yet), the probe and every forked worker if the server dies.
 
 Why forking it is safe: ``fork`` copies only the calling thread, so a lock held by another
 thread (malloc, Arrow's pools, zlib users) would stay locked in the child forever. The server
@@ -85,10 +87,12 @@ def _probe_modules() -> list[str]:
     """Fork a child that runs the warm-up and lists ``sys.modules``; the names it imported.
     Meanwhile (the other core) this process imports the pipeline."""
     read_end, write_end = os.pipe()
+    server_pid = os.getpid()
     pid = os.fork()
     if pid == 0:  # the probe: may start threads, never forks, always ends here
         code = 1
         try:
+            _die_with(server_pid)
             os.close(read_end)
             from moodlelogsmart_gui.worker_spare import HandOver, warm_up
 
@@ -261,14 +265,14 @@ class _Server:
             conn.close()
 
 
-def _die_with(server_pid: int) -> None:
-    """Linux: the kernel SIGKILLs this process when the server ends (no orphaned job)."""
+def _die_with(parent_pid: int) -> None:
+    """Linux: the kernel SIGKILLs this process when its parent ends (no orphaned job)."""
     if sys.platform.startswith("linux"):
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != server_pid:  # the server ended before the request took effect
+    if os.getppid() != parent_pid:  # the parent ended before the request took effect
         os._exit(1)
 
 
@@ -281,6 +285,7 @@ def _kill_group(pid: int) -> None:
 
 def serve(jobs: str) -> int:
     """The fork server's main; see the module docstring."""
+    _die_with(os.getppid())  # the app: killed with it even before the loop reads stdin
     for name, value in SINGLE_THREAD_ENVIRONMENT.items():
         os.environ[name] = value
     jobs = str(Path(jobs).absolute())
