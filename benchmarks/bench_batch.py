@@ -43,8 +43,10 @@ def make_logs(folder: Path, count: int, events: int) -> list[Path]:
     ]
 
 
-def run_once(command: str, logs: Path, home: Path, jobs: int) -> tuple[float, float, int]:
-    """Wall seconds, max RSS (MB) of the whole tree as GNU time sees it, result ZIPs made."""
+def run_once(command: str, logs: Path, home: Path, jobs: int) -> tuple[float, float, int, float]:
+    """Wall seconds, max RSS (MB) of the whole tree as GNU time sees it, result ZIPs made,
+    CPU seconds (user + system) of the whole tree: every process waited for, workers forked
+    by the fork server included. On a shared machine CPU seconds move less than wall time."""
     home.mkdir(parents=True)
     env = dict(
         os.environ,
@@ -66,7 +68,11 @@ def run_once(command: str, logs: Path, home: Path, jobs: int) -> tuple[float, fl
             print(f"  not completed: {line[:300]}", flush=True)
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     made = len(list(out.glob("*.zip")))
-    return elapsed, int(rss.group(1)) / 1024 if rss else float("nan"), made
+    cpu = sum(
+        float(m.group(1))
+        for m in re.finditer(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
+    )
+    return elapsed, int(rss.group(1)) / 1024 if rss else float("nan"), made, cpu
 
 
 def main() -> int:
@@ -91,13 +97,14 @@ def main() -> int:
                 for label, command in order:
                     home = base / f"home-{label}-{jobs}-{round_no}"
                     load_before = os.getloadavg()[0]
-                    elapsed, rss, made = run_once(command, base / "logs", home, jobs)
+                    elapsed, rss, made, cpu = run_once(command, base / "logs", home, jobs)
                     load = f"load {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
                     results.setdefault((label, jobs), []).append(elapsed)
                     print(
                         f"round {round_no + 1} {label:3} jobs={jobs}: {elapsed:7.1f} s "
                         f"({elapsed / len(logs):.3f} s a log), {made} ZIPs, "
-                        f"max RSS {rss:.0f} MB, {load}",
+                        f"max RSS {rss:.0f} MB, CPU {cpu:.1f} s ({cpu / len(logs):.3f} s a log), "
+                        f"{load}",
                         flush=True,
                     )
                     shutil.rmtree(home, ignore_errors=True)
