@@ -42,17 +42,9 @@ def _canonical(table: pa.Table, decisions: Decisions) -> normalise.Canonical:
 
 def parse_batch_times(table: pa.Table, decisions: Decisions) -> dates.ParsedTimes:
     """The batch's times, read as the first pass decided for the whole file."""
-    layout, times = decisions.layout, decisions.times
+    layout = decisions.layout
     name = "timecreated" if layout.layout == "logstore" else "time"
-    return dates.parse_times(
-        table.column(f"c{layout.columns[name]}"),
-        times.months,
-        times.default_year,
-        times.year_source,
-        times.downloaded,
-        sample=times.sample,
-        order=times.order,
-    )
+    return decisions.times.read(table.column(f"c{layout.columns[name]}"))
 
 
 def ingest_batch(table: pa.Table, decisions: Decisions) -> BatchFrame:
@@ -134,15 +126,5 @@ def merge_detection(into: dict[str, Any], found: dict[str, Any]) -> None:
 def spread_times(decisions: Decisions) -> np.ndarray:
     """Event times (int64 ns) of the first pass's values spread over the file, read as
     every batch reads them (unreadable ones left out)."""
-    times = decisions.times
-    parsed = dates.parse_times(
-        times.spread,
-        times.months,
-        times.default_year,
-        times.year_source,
-        times.downloaded,
-        sample=times.sample,
-        order=times.order,
-    )
-    stamps = parsed.timestamps
+    stamps = decisions.times.read(decisions.times.spread).timestamps
     return np.asarray(stamps[~np.isnat(stamps)].view(np.int64))

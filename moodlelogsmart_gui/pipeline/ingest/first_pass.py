@@ -59,6 +59,18 @@ class TimeDecision:
     # Time values spread over the whole file (up to SPREAD_VALUES): the spill's time buckets
     spread: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
 
+    def read(self, values: pa.Array | pa.ChunkedArray) -> dates.ParsedTimes:
+        """``values`` (Time text or epoch numbers) read as decided for the whole file."""
+        return dates.parse_times(
+            values,
+            self.months,
+            self.default_year,
+            self.year_source,
+            self.downloaded,
+            sample=self.sample,
+            order=self.order,
+        )
+
 
 @dataclass(frozen=True)
 class Decisions:
