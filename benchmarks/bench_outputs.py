@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,19 +39,10 @@ def child(outputs: str, src: Path, dest: Path) -> None:
 
 def measure(outputs: str, src: Path, dest: Path) -> tuple[float, float, float, int]:
     """(seconds inside the child, its CPU seconds, peak RSS in MB, ZIP bytes)."""
+    from bench_pipeline import run_child
+
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--child", outputs, str(src), str(dest)],
-        stdout=subprocess.PIPE,
-        cwd=ROOT,
-        env=env,
-    )
-    assert process.stdout is not None
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{outputs} run failed")
-    result = json.loads(out.decode().strip().splitlines()[-1])
+    result, usage = run_child(__file__, [outputs, str(src), str(dest)], env)
     cpu = usage.ru_utime + usage.ru_stime
     return result["seconds"], cpu, usage.ru_maxrss / 1024, dest.stat().st_size
 

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -60,25 +61,29 @@ def child(mode: str, src: Path, dest: Path) -> None:
     print(json.dumps({"seconds": seconds, "rows": summary["rows_out"]}))
 
 
+def run_child(
+    script: str, args: list[str], env: dict[str, str]
+) -> tuple[dict[str, Any], os.struct_rusage]:
+    """Runs ``script --child ARGS`` in its own process: its last JSON line and its rusage."""
+    process = subprocess.Popen(
+        [sys.executable, script, "--child", *args], stdout=subprocess.PIPE, cwd=ROOT, env=env
+    )
+    assert process.stdout is not None
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{args[0]} run failed")
+    return json.loads(out.decode().strip().splitlines()[-1]), usage
+
+
 def measure(mode: str, src: Path, dest: Path, zlib_only: bool) -> tuple[float, float, float]:
     """(seconds inside the child, wall seconds of the child, peak RSS in MB)."""
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if zlib_only:
         env["BENCH_WITHOUT_ISAL"] = "1"
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--child", mode, str(src), str(dest)],
-        stdout=subprocess.PIPE,
-        cwd=ROOT,
-        env=env,
-    )
-    assert process.stdout is not None
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
+    result, usage = run_child(__file__, [mode, str(src), str(dest)], env)
     wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{mode} run failed")
-    result = json.loads(out.decode().strip().splitlines()[-1])
     return result["seconds"], wall, usage.ru_maxrss / 1024
 
 
