@@ -2,8 +2,8 @@
 
 The course's Parquet files (written by the sessions round) are read, ordered by case,
 time and input position, and written with the single-machine XES writer (the same
-attributes, classifiers and escaping), gzip-compressed, under a temporary name that is
-renamed when complete.
+attributes, classifiers and escaping), gzip-compressed (with ISA-L when installed), under
+a temporary name that is renamed when complete.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,16 @@ def course_frame(folder: Path) -> tuple[pd.DataFrame, np.ndarray]:
     return frame, order
 
 
+def _gzip_writer(raw: BinaryIO) -> gzip.GzipFile:
+    """A gzip stream at the fastest level: ISA-L's (the same format, several times faster)
+    when the ``isal`` package is installed, the standard library's otherwise."""
+    try:
+        from isal import igzip
+    except ImportError:  # pragma: no cover - depends on the installation
+        return gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1)
+    return igzip.IGzipFile(fileobj=raw, mode="wb", compresslevel=0)  # type: ignore[no-untyped-call]
+
+
 def write_course_xes(
     folder: str, dest: str, attributes: Mapping[str, str], utc: bool
 ) -> tuple[str, int, float]:
@@ -73,7 +84,7 @@ def write_course_xes(
     offset = "+00:00" if utc else ""
     events = prepare_events(frame, offset)
     part = Path(dest).with_name(Path(dest).name + ".part")
-    with open(part, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) as out:
+    with open(part, "wb") as raw, _gzip_writer(raw) as out:
         for chunk in xes_chunks(events, order, attributes):
             out.write(chunk)
     os.replace(part, dest)

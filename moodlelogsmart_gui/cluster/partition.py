@@ -86,36 +86,41 @@ def case_buckets(case_ids: pd.Series, buckets: int) -> np.ndarray:
 
 def events_table(
     frame: pd.DataFrame,
-    order: np.ndarray,
+    rows: np.ndarray,
     original: list[tuple[str, str]],
     utc: bool,
     index: tuple[int, int],
     buckets: int,
-) -> pa.Table:
-    """The kept rows in time order: the CSV's columns with real types, plus ``course``,
-    the XES-only attributes, the input position (file, part, row) and the case group."""
+) -> tuple[pa.Table, np.ndarray]:
+    """The kept ``rows`` grouped by case group (input order within a group): the CSV's
+    columns with real types, plus ``course``, the XES-only attributes and the input
+    position (file, part, row); and the number of rows of each group.
+
+    The columns are converted whole and the kept rows taken once, in group order, so that
+    each group is a slice (the sessions round orders them by case and time).
+    """
     headers = _unique_names([h for h, _ in original])
-    rows = frame.iloc[order]
     out = pd.DataFrame(
         {
-            name: rows[column].astype("string")
+            name: frame[column].astype("string")
             for name, (_, column) in zip(headers, original, strict=True)
         }
     )
     for column in ("case_id", "case_label", "event_key", *CLASSIFICATION):
-        out[column] = rows[column].to_numpy() if column == "is_active" else rows[column]
-    stamps = rows["timestamp"]
+        out[column] = frame[column].to_numpy() if column == "is_active" else frame[column]
+    stamps = frame["timestamp"]
     out["timestamp"] = stamps.dt.tz_localize("UTC") if utc else stamps
     columns = [*headers, "case_id", "case_label", "timestamp", "event_key", *CLASSIFICATION]
     out = out[columns]
     for source, name in XES_EXTRA.items():
-        out[name] = rows[source].astype("string")
-    out["input_file"] = np.full(len(rows), index[0], dtype=np.int32)
-    out["input_part"] = np.full(len(rows), index[1], dtype=np.int32)
-    out["input_row"] = order.astype(np.int64)
-    course = rows["course"].astype("string").str.strip()
+        out[name] = frame[source].astype("string")
+    out["input_file"] = np.full(len(frame), index[0], dtype=np.int32)
+    out["input_part"] = np.full(len(frame), index[1], dtype=np.int32)
+    out["input_row"] = np.arange(len(frame), dtype=np.int64)
+    course = frame["course"].astype("string").str.strip()
     out["course"] = course.mask(course.isna() | (course == ""), UNKNOWN_COURSE)
-    out["bucket"] = case_buckets(rows["case_id"], buckets)
+    group = case_buckets(frame["case_id"], buckets)[rows]
+    order = rows[np.argsort(group, kind="stable")]
     table = pa.Table.from_pandas(out.reset_index(drop=True), preserve_index=False)
     # categories with 32-bit codes in every file (pandas picks 8 or 16 bits by their number,
     # and a dataset's files must agree)
@@ -123,7 +128,8 @@ def events_table(
     schema = pa.schema(
         [f.with_type(wide) if pa.types.is_dictionary(f.type) else f for f in table.schema]
     )
-    return table.cast(schema)
+    table = table.cast(schema).take(pa.array(order))
+    return table, np.bincount(group, minlength=buckets)
 
 
 def enrich_rows(
@@ -133,7 +139,7 @@ def enrich_rows(
     names: list[str] | tuple[str, ...],
     spec: RunSpec,
     index: tuple[int, int],
-) -> tuple[dict[str, Any], pa.Table]:
+) -> tuple[dict[str, Any], tuple[pa.Table, np.ndarray]]:
     """Clean, pseudonymise, classify and key the cases of canonical rows (a file or a part
     of one); their counts and their kept events as the staging table."""
     rules = _rules(spec.rules_file)
@@ -150,9 +156,7 @@ def enrich_rows(
         text, ips = _name_columns(frame, original, detection)
         frame = pseudonymise(frame, list(names), spec.secret, text, ips)
     frame = assign_cases(classify(frame, rules), keep)
-    stamps = frame["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    order = rows[np.argsort(stamps[rows], kind="stable")]  # time order; ties keep input order
-    counted = frame.iloc[rows]
+    counted = frame[[*COUNTS.values(), "rule_id"]].iloc[rows]
     figures: dict[str, Any] = {
         "rows_out": len(rows),
         "dropped": dropped,
@@ -162,7 +166,7 @@ def enrich_rows(
     for key, column in COUNTS.items():
         figures[key] = {str(k): int(v) for k, v in counted[column].value_counts().items()}
     utc = detection.get("timezone") == "UTC"
-    return figures, events_table(frame, order, original, utc, index, spec.buckets)
+    return figures, events_table(frame, rows, original, utc, index, spec.buckets)
 
 
 @functools.lru_cache(maxsize=4)
@@ -170,14 +174,15 @@ def _rules(path: str | None) -> RuleSet:
     return load_rules(Path(path) if path else None)
 
 
-def write_stage(table: pa.Table, staging: str, name: str) -> None:
-    """A partition's events into the staging dataset, one file per case group."""
-    if table.num_rows:
-        pq.write_to_dataset(
-            table,
-            str(Path(staging) / "stage"),
-            partition_cols=["bucket"],
-            basename_template=f"part-{name}-{{i}}.parquet",
-            existing_data_behavior="overwrite_or_ignore",
-            compression="lz4",
-        )
+def write_stage(staged: tuple[pa.Table, np.ndarray], staging: str, name: str) -> None:
+    """A partition's events into the staging dataset, one file per case group
+    (``stage/bucket=<b>/part-<name>-0.parquet``; a retried task overwrites it)."""
+    table, sizes = staged
+    start = 0
+    for bucket, size in enumerate(sizes.tolist()):
+        if size:
+            folder = Path(staging) / "stage" / f"bucket={bucket}"
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"part-{name}-0.parquet"
+            pq.write_table(table.slice(start, size), str(target), compression="lz4")
+        start += size

@@ -2,16 +2,18 @@
 
 The partition tasks grouped every event by a hash of its case (``stage/bucket=<b>/``), so
 one task sees every event of its students, from every input file and every course. It
-orders them by case, time and input position (file, part, row: the order of the
-concatenated input), numbers the sessions with the single-machine tracker (a new session
-after more than the gap of inactivity, exactly the gap is the same session, counted per
-case) and writes the events, with ``session_id`` after the classification columns as in
-``enriched_log.csv``, into the run's ``events/`` dataset partitioned by course. File names
+numbers the sessions with the single-machine tracker over each case's events in time and
+input position (file, part, row: the order of the concatenated input), a new session after
+more than the gap of inactivity, exactly the gap the same session, counted per case; then
+writes the events, ordered by course, case, time and input position, with ``session_id``
+after the classification columns as in ``enriched_log.csv``, into the run's ``events/``
+dataset partitioned by course (one slice per course, in pyarrow's hive folders). File names
 are fixed per group, so a retried task overwrites rather than duplicates.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,25 +39,69 @@ class GroupResult:
     cpu_seconds: float
 
 
+def _ranks(column: pa.ChunkedArray) -> np.ndarray:
+    """Each row's rank among the column's distinct values, in sorted order."""
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    values = encoded.dictionary
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[pc.sort_indices(values).to_numpy()] = np.arange(len(values))
+    codes: np.ndarray = encoded.indices.to_numpy(zero_copy_only=False)
+    return rank[codes.astype(np.int64)]
+
+
+def _nanoseconds(column: pa.ChunkedArray) -> np.ndarray:
+    times = column.combine_chunks()
+    in_ns = times.cast(pa.timestamp("ns", times.type.tz))  # any unit: the gap is in ns
+    stamps: np.ndarray = in_ns.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    return stamps
+
+
 def number_sessions(table: pa.Table, gap_minutes: float) -> tuple[pa.Table, int, int]:
-    """``table`` ordered by case, time and input position, with ``session_id`` added; and
-    how many cases and sessions it holds."""
+    """``table`` ordered by course, then case, time and input position, with ``session_id``
+    added; and how many cases and sessions it holds.
+
+    Sessions are numbered over each case's events in time order (then input position)
+    across every course, as on one machine; only the rows' order is by course, so that
+    each course is one slice.
+    """
     table = table.set_column(
         table.schema.get_field_index("case_id"), "case_id", table["case_id"].cast(pa.string())
     )
-    keys = [("case_id", "ascending"), ("timestamp", "ascending")]
-    keys += [(c, "ascending") for c in ORDER_COLUMNS]
-    table = table.sort_by(keys)
-    cases = pc.dictionary_encode(table["case_id"].combine_chunks())
-    codes = cases.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    times = table["timestamp"].combine_chunks()
-    in_ns = times.cast(pa.timestamp("ns", times.type.tz))  # any unit: the gap is in ns
-    stamps = in_ns.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    case = _ranks(table["case_id"])
+    stamps = _nanoseconds(table["timestamp"])
+    position = [table[c].to_numpy() for c in reversed(ORDER_COLUMNS)]
+    in_time = np.lexsort((*position, stamps, case))
     tracker = SessionTracker(gap_minutes)
-    numbers = tracker.assign(codes, stamps)
+    numbers = np.empty(len(case), dtype=np.int32)
+    numbers[in_time] = tracker.assign(case[in_time], stamps[in_time])
+    course = _ranks(table["course"].cast(pa.string()))
+    order = np.lexsort((*position, stamps, case, course))
+    table = table.take(pa.array(order))
     at = table.schema.get_field_index(AFTER) + 1
-    table = table.add_column(at, "session_id", pa.array(numbers.astype(np.int32)))
-    return table, len(cases.dictionary), tracker.total
+    table = table.add_column(at, "session_id", pa.array(numbers[order]))
+    cases = int(case.max()) + 1 if len(case) else 0  # ranks are 0 to cases - 1
+    return table, cases, tracker.total
+
+
+def write_courses(table: pa.Table, events: Path, name: str) -> dict[str, int]:
+    """The rows of ``table`` (ordered by course) into ``events/course=<c>/<name>`` (hive
+    folders, the course URI-encoded as pyarrow writes them); the events per course."""
+    from urllib.parse import quote
+
+    encoded = pc.dictionary_encode(table["course"].cast(pa.string()).combine_chunks())
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    values = encoded.dictionary.to_pylist()
+    table = table.drop_columns(["course"])
+    bounds = [0, *(np.flatnonzero(codes[1:] != codes[:-1]) + 1).tolist(), len(codes)]
+    written: dict[str, int] = {}
+    for lo, hi in itertools.pairwise(bounds):
+        if hi > lo:
+            value = str(values[codes[lo]])
+            folder = events / f"course={quote(value, safe='')}"
+            folder.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table.slice(lo, hi - lo), str(folder / name))
+            written[value] = hi - lo
+    return written
 
 
 def write_group(staging: str, bucket: int, gap_minutes: float) -> GroupResult:
@@ -68,19 +114,5 @@ def write_group(staging: str, bucket: int, gap_minutes: float) -> GroupResult:
     # files of different layouts (other original columns) side by side
     table = pa.concat_tables(parts, promote_options="permissive")
     table, cases, sessions = number_sessions(table, gap_minutes)
-    courses = pc.value_counts(table["course"].combine_chunks())
-    pq.write_to_dataset(
-        table,
-        str(Path(staging) / "events"),
-        partition_cols=["course"],
-        basename_template=f"part-{bucket:05d}-{{i}}.parquet",
-        existing_data_behavior="overwrite_or_ignore",
-    )
-    return GroupResult(
-        bucket,
-        table.num_rows,
-        cases,
-        sessions,
-        {str(v["values"]): int(v["counts"]) for v in courses.to_pylist()},
-        time.process_time() - cpu,
-    )
+    courses = write_courses(table, Path(staging) / "events", f"part-{bucket:05d}-0.parquet")
+    return GroupResult(bucket, table.num_rows, cases, sessions, courses, time.process_time() - cpu)

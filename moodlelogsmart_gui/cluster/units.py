@@ -69,9 +69,10 @@ def enrich_unit(unit: Unit, decisions: Any, spec: RunSpec) -> PartitionResult:
         figures.update(empty, logged_in_as_events=0, bloom_only_events=0)
         return PartitionResult(unit.file, figures, 0, utc, time.process_time() - cpu)
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    counts, table = enrich_rows(
+    counts, staged = enrich_rows(
         frame, original, decisions.detection, decisions.names, spec, (unit.file, unit.part)
     )
     figures.update(counts)
-    write_stage(table, spec.staging, f"{unit.file:05d}-{unit.part:05d}")
-    return PartitionResult(unit.file, figures, table.num_rows, utc, time.process_time() - cpu)
+    write_stage(staged, spec.staging, f"{unit.file:05d}-{unit.part:05d}")
+    kept = staged[0].num_rows
+    return PartitionResult(unit.file, figures, kept, utc, time.process_time() - cpu)

@@ -42,10 +42,19 @@ def group_table() -> pa.Table:
 
 
 def test_sessions_follow_case_time_and_input_order_across_files() -> None:
+    """Numbered over each case's events in time order across courses and files; the rows
+    come back ordered by course, then case, time and input position."""
     table, cases, sessions = number_sessions(group_table(), 30)
-    got = list(zip(table["case_id"].to_pylist(), table["event_key"].to_pylist(), strict=True))
-    assert got == [("7", "a"), ("7", "b"), ("7", "c"), ("7", "d"), ("7", "e"), ("9", "x")]
-    assert table["session_id"].to_pylist() == [1, 1, 2, 2, 3, 1]
+    columns = ("course", "case_id", "event_key", "session_id")
+    got = list(zip(*(table[c].to_pylist() for c in columns), strict=True))
+    assert got == [
+        ("12", "7", "b", 1),
+        ("12", "7", "d", 2),
+        ("12", "7", "e", 3),
+        ("31", "7", "a", 1),
+        ("31", "7", "c", 2),
+        ("31", "9", "x", 1),
+    ]
     assert table.column_names.index("session_id") == table.column_names.index("rule_id") + 1
     assert (cases, sessions) == (2, 4)
 
