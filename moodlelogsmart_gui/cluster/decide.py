@@ -13,6 +13,7 @@ The decisions travel to the workers once (scattered), never the rows.
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,12 +32,14 @@ class Decided:
     decisions: Any
     cuts: list[int] | None = None
     warnings: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # the task's process CPU time
 
 
 def decide(item: Input, names: bool, range_bytes: int = RANGE_BYTES) -> Decided:
     """The first pass on one input (a URL is copied to this worker first)."""
     from moodlelogsmart_gui.pipeline.ingest.first_pass import first_pass
 
+    cpu = time.process_time()
     with local_copy(item) as path:
         decisions = first_pass(path, original_name=item.name, names=names)
         cuts = None
@@ -45,7 +48,8 @@ def decide(item: Input, names: bool, range_bytes: int = RANGE_BYTES) -> Decided:
     source = decisions.source
     if source.table is not None:  # a spreadsheet's rows are read again by its one task
         source = dataclasses.replace(source, table=None)
-    return Decided(dataclasses.replace(decisions, source=source, held=None), cuts)
+    decisions = dataclasses.replace(decisions, source=source, held=None)
+    return Decided(decisions, cuts, cpu_seconds=time.process_time() - cpu)
 
 
 def _swap_day_month(fmt: str | None) -> str | None:
@@ -107,7 +111,7 @@ def agree(decided: list[Decided], names: list[str]) -> list[Decided]:
                 warnings=tuple(w for w in decisions.warnings if not w.startswith(AMBIGUOUS)),
             )
             warnings.append(note)
-        agreed.append(Decided(decisions, d.cuts, warnings))
+        agreed.append(Decided(decisions, d.cuts, warnings, d.cpu_seconds))
     if len(settled) > 1:
         agreed[0].warnings.append(
             "The files do not agree on the day/month order (some are day first, some month "

@@ -47,6 +47,7 @@ def read_inputs(client: Any, gather: Gather, inputs: list[Input], spec: RunSpec,
     )
     decided = agree(decided, [item.name for item in inputs])
     timings["decide"] = round(time.perf_counter() - began, 3)
+    timings["decide_cpu"] = round(sum(d.cpu_seconds for d in decided), 3)
     began = time.perf_counter()
     shared = client.scatter([d.decisions for d in decided], broadcast=True)
     units = [
