@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
+import signal
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 from moodlelogsmart_gui.cli.common import (
     EXIT_FAILED,
@@ -15,6 +19,32 @@ from moodlelogsmart_gui.cli.common import (
     open_data_folder,
 )
 from moodlelogsmart_gui.cli.printing import describe_outcome, job_record
+
+
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop the run as Ctrl+C does (the tasks cancelled, the cluster
+    closed, the staging folder removed, the job recorded as cancelled). Once stopping, further
+    signals (a second Ctrl+C included) are ignored so that the clean-up is not cut short."""
+    from moodlelogsmart_gui.cluster.command import Terminated
+
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        if stopping:
+            return
+        stopping.append(signum)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Terminated(signal.Signals(signum).name)
+
+    wanted = [signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)]
+    previous = {s: signal.signal(s, stop) for s in wanted if s is not None}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def run_cluster_process(args: argparse.Namespace, files: list[Path], out_dir: Path) -> int:
@@ -42,16 +72,17 @@ def run_cluster_process(args: argparse.Namespace, files: list[Path], out_dir: Pa
         if args.timeout is not None:
             settings = dataclasses.replace(settings, job_timeout_seconds=args.timeout)
         try:
-            job, output = run_cluster_job(
-                ctx.paths,
-                ctx.owned_store(),
-                settings,
-                inputs,
-                out_dir,
-                address,
-                pseudonymize=args.pseudonymize or None,
-                rules=args.rules,
-            )
+            with _stop_signals():
+                job, output = run_cluster_job(
+                    ctx.paths,
+                    ctx.owned_store(),
+                    settings,
+                    inputs,
+                    out_dir,
+                    address,
+                    pseudonymize=args.pseudonymize or None,
+                    rules=args.rules,
+                )
         except JobSubmitError as err:
             raise CliError(str(err), EXIT_USAGE) from None
     if args.json:

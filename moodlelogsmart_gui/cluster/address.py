@@ -4,7 +4,10 @@ the address of an existing Dask scheduler (``tcp://host:8786``, ``tls://…``)."
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import signal
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,13 +59,31 @@ def require_distributed() -> None:
 
 
 @contextlib.contextmanager
+def _ctrl_c_for_the_driver_only() -> Iterator[None]:
+    """Worker processes started inside ignore SIGINT (an ignored signal stays ignored in a
+    started process). Ctrl+C in a terminal reaches the whole process group: the driver
+    alone stops the run (cancels the tasks, closes the cluster), and the workers print no
+    ``KeyboardInterrupt`` tracebacks on the user's terminal."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
 def open_client(address: ClusterAddress, connect_timeout: float = 30.0) -> Iterator[Any]:
     """A ``distributed.Client`` for the run; a local cluster is started and closed with it."""
     require_distributed()
     from distributed import Client, LocalCluster
 
+    from moodlelogsmart_gui.cluster.driver_watch import ExitWithDriver
+
     if address.workers is not None:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _ctrl_c_for_the_driver_only():
             # the scheduler's HTTP port: another run's may hold 8787 (another one is used)
             warnings.filterwarnings("ignore", message="Port .* is already in use")
             cluster = LocalCluster(  # type: ignore[no-untyped-call]
@@ -74,6 +95,7 @@ def open_client(address: ClusterAddress, connect_timeout: float = 30.0) -> Itera
             )
         try:
             with Client(cluster) as client:  # type: ignore[no-untyped-call]
+                client.register_plugin(ExitWithDriver(os.getpid()), name="exit-with-driver")
                 yield client
         finally:
             cluster.close()

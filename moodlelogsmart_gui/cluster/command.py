@@ -25,6 +25,11 @@ from moodlelogsmart_gui.settings import Settings
 log = logging.getLogger(__name__)
 
 
+class Terminated(KeyboardInterrupt):
+    """A termination signal (SIGTERM, SIGHUP), stopping the run as Ctrl+C does; ``args[0]``
+    is the signal's name."""
+
+
 def prepare(address_text: str) -> Any:
     """Check the address and that Dask is installed, before anything is recorded."""
     address = parse_address(address_text)
@@ -47,7 +52,8 @@ def run_cluster_job(
     """Run ``files`` (paths, or inputs that may be URLs) on the cluster as one job; the
     finished job and the output folder.
 
-    Ctrl+C cancels the run, records the job as cancelled and is raised again.
+    Ctrl+C (``KeyboardInterrupt``) or a termination signal (``Terminated``) cancels the run,
+    records the job as cancelled and is raised again.
     """
     from moodlelogsmart_gui.cluster.run import RunCrashed, RunTimeout, run_on_cluster
     from moodlelogsmart_gui.pipeline.classify import load_rules
@@ -113,9 +119,10 @@ def run_cluster_job(
         )
     except (RunCrashed, ClusterError) as err:
         changes = _failed(FailureReason.CRASHED, str(err))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         changes = {"state": JobState.CANCELLED, "reason": FailureReason.CANCELLED}
-        changes["message"] = "Stopped with Ctrl+C; the cluster's tasks were cancelled."
+        how = f"by {err.args[0]}" if isinstance(err, Terminated) and err.args else "with Ctrl+C"
+        changes["message"] = f"Stopped {how}; the cluster's tasks were cancelled."
         raise
     except Exception:
         log.exception("cluster run failed")

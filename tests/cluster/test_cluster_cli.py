@@ -1,13 +1,12 @@
-"""``moodlelogsmart process --cluster`` end to end: the job in the history, the folder, the
-time limit, Ctrl+C, a bad address, and the sentence when Dask is not installed."""
+"""``moodlelogsmart process --cluster`` end to end: the job in the history, the folder,
+fsspec URLs, a bad address, and the sentence when Dask is not installed (a run stopped
+from outside: test_cluster_stop.py)."""
 
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -68,16 +67,9 @@ def test_inputs_given_as_fsspec_urls(tmp_path: Path) -> None:
     assert_no_traceback(unknown)
 
 
-def test_time_limit_and_bad_address_and_missing_dask(tmp_path: Path) -> None:
+def test_bad_address_and_missing_dask(tmp_path: Path) -> None:
+    """(The time limit, Ctrl+C and SIGTERM: test_cluster_stop.py.)"""
     files, _ = write_site_logs(tmp_path / "in", [300], seed=1)
-    out = tmp_path / "out"
-    out.mkdir()
-    late = run_cli("process", str(files[0]), "--cluster", "local:1", "--out", str(out),
-                   "--timeout", "1", "--json", timeout=300)  # fmt: skip
-    assert late.returncode == 1, late.stdout + late.stderr
-    record = json_lines(late.stdout)[0]
-    assert (record["state"], record["reason"]) == ("failed", "timeout")
-    assert list(out.iterdir()) == []
     bad = run_cli("process", str(files[0]), "--cluster", "localhost:2")
     assert bad.returncode == 2 and "local:N" in bad.stderr
     shadow = tmp_path / "no-dask"
@@ -95,26 +87,3 @@ def test_time_limit_and_bad_address_and_missing_dask(tmp_path: Path) -> None:
         'The cluster support is not installed: run pip install "moodlelogsmart-gui[cluster]" '
         "(it adds dask[distributed])."
     )
-
-
-def test_ctrl_c_cancels_the_run_and_leaves_nothing(tmp_path: Path) -> None:
-    files, _ = write_site_logs(tmp_path / "in", [25_000] * 4, seed=6)
-    out = tmp_path / "out"
-    out.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moodlelogsmart_gui.cli", "process", *map(str, files),
-         "--cluster", "local:2", "--out", str(out)],
-        cwd=REPO, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and process.poll() is None:
-        if any((p / "stage").is_dir() for p in out.iterdir()):  # a partition is written
-            break
-        time.sleep(0.2)  # polling another process's files (no Qt here)
-    assert process.poll() is None, process.communicate()
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 130, stderr
-    assert list(out.iterdir()) == []
-    jobs = json_lines(run_cli("jobs", "--json").stdout)
-    assert [(j["state"], j["reason"]) for j in jobs] == [("cancelled", "cancelled")]
