@@ -39,6 +39,7 @@ from moodlelogsmart_gui.pipeline.stream.spill import (
     Heartbeat,
     Spill,
     check_free_space,
+    fits_in_memory,
     time_buckets,
 )
 
@@ -131,6 +132,7 @@ def process_file(
         buckets = time_buckets(src.stat().st_size, options.memory_mb)
         bounds = time_bounds(spread_times(decisions), buckets) if buckets > 1 else None
         job = _Job(dest_zip, options, rules, progress, source, started, bounds)
+        job.in_memory = fits_in_memory(src.stat().st_size, options.memory_mb)
         return job.run(
             batches,
             lambda: found.detection(),
@@ -183,6 +185,7 @@ class _Job:
     source: dict[str, Any]
     started: float
     bounds: np.ndarray | None = None  # time buckets of the spill (``stream.parts``)
+    in_memory: bool = False  # the events are kept in memory, not spilled
 
     def run(
         self,
@@ -194,7 +197,9 @@ class _Job:
         warnings: list[str],
     ) -> dict[str, Any]:
         with (
-            Spill(self.dest_zip.parent, self.options.memory_mb, self.bounds) as spill,
+            Spill(
+                self.dest_zip.parent, self.options.memory_mb, self.bounds, self.in_memory
+            ) as spill,
             Heartbeat(self.progress, spill) as beat,
         ):
             cases, templates, totals = CaseBook(), TemplateBook(), Totals()

@@ -3,6 +3,7 @@ completed, cancelled, timed-out or killed job, and after the next purge."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 from pathlib import Path
@@ -24,6 +25,11 @@ pytestmark = [
 ]
 
 
+# A small log's events stay in memory at the default setting (nothing is spilled): the
+# smallest "Memory for one job" makes this one spill to disk.
+SPILLING_MB = 256
+
+
 def spills(paths: AppPaths) -> list[Path]:
     return sorted(paths.jobs.glob("*/spill")) if paths.jobs.exists() else []
 
@@ -40,6 +46,7 @@ def test_spill_gone_after_completed_cancelled_and_killed_jobs(
     tmp_path: Path,
 ) -> None:
     queue, paths, _worker = real_queue
+    queue.apply_settings(dataclasses.replace(queue._settings, job_memory_mb=SPILLING_MB))
     source = write_log(tmp_path / "big log.csv", 10_000, repeat=40)  # 400,000 events
     done = run_to_end(qtbot, queue, source)
     assert done.state == JobState.COMPLETED, done.message
@@ -76,7 +83,10 @@ def _cmdline(pid: str) -> str:
         return ""
 
 
-def test_spill_gone_after_a_timeout(app_home: Path, tmp_path: Path) -> None:
+def test_spill_gone_after_a_timeout(
+    app_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOODLELOGSMART_JOB_MEMORY_MB", str(SPILLING_MB))
     source = write_log(tmp_path / "slow log.csv", 10_000, repeat=40)
     result = run_cli("process", str(source), "--timeout", "1", "--json", "--out", str(tmp_path))
     record = json_lines(result.stdout)[0]

@@ -64,10 +64,12 @@ def test_tiny_memory_spills_every_sort_and_writes_the_same_bytes(
     monkeypatch.setattr(stream, "BATCH_BYTES", 1 << 20)  # about ten batches
     monkeypatch.setattr(spill_module, "SMALL_BYTES", -1)  # DuckDB sorts, whatever the size
     buckets: list[tuple[int, int]] = []  # (time buckets, largest bucket's bytes) per run
+    kept: list[bool] = []  # whether the run kept its events in memory
     time_sorted = Spill.time_sorted
 
     def measured(self: Spill, columns: Any, batch_rows: int = 65_536) -> Iterator[Any]:
         buckets.append((self.parts.buckets, max(self.parts.bucket_bytes.values())))
+        kept.append(self.parts.in_memory)
         return time_sorted(self, columns, batch_rows)
 
     monkeypatch.setattr(Spill, "time_sorted", measured)
@@ -83,8 +85,10 @@ def test_tiny_memory_spills_every_sort_and_writes_the_same_bytes(
     # cannot sort rows that wide in 64 MB); unconstrained, from one. The case-ordered sort
     # (numbers only, 6 MB here) is DuckDB's both times; it spills only on bigger logs (the
     # 10M-event benchmark at 256 MB).
+    # Unconstrained, the events were kept in memory: the two stores give the same bytes.
     (tiny, largest), (whole, _) = buckets
     assert tiny > 4 and whole == 1, buckets
+    assert kept == [False, True]
     assert largest <= 2 * bucket_bytes(1), buckets
     assert len(duckdb_temp_sizes) == 2, duckdb_temp_sizes
     assert members(results[1]) == members(results[8192])
@@ -114,6 +118,35 @@ def test_batches_do_not_change_the_outputs(
         assert members(batched) == members(whole)
         assert summary_of(batched)["rows_out"] == summary_of(whole)["rows_out"]
         assert summary_of(batched)["cases"] == summary_of(whole)["cases"]
+
+
+def test_sorted_runs_merge_into_the_time_order() -> None:
+    """Batches put in time order when stored, then merged: slices where the order runs on,
+    gathers where it jumps (ties in time across batches), the same order as a full sort."""
+    import numpy as np
+    import pyarrow as pa
+
+    from moodlelogsmart_gui.pipeline.stream.parts import LONG_RUN, merge_order, time_ordered
+
+    rng = np.random.default_rng(3)
+    ts = np.repeat(np.arange(3000)[::-1], rng.integers(1, 30, 3000))  # newest first, ties
+    rows = np.arange(len(ts))
+    ts[rng.integers(0, len(ts), 8)] = rng.integers(0, 3000, 8)  # a few out of place
+    batches = [
+        time_ordered(pa.table({"row": rows[i : i + 9000], "ts": ts[i : i + 9000]}))
+        for i in range(0, len(ts), 9000)
+    ]
+    assert all(np.all(np.diff(b.column("ts").to_numpy()) >= 0) for b in batches)
+    table = pa.concat_tables(batches)
+    pieces = list(merge_order(table))
+    slices = [p for p in pieces if isinstance(p, tuple)]
+    assert slices and all(length >= LONG_RUN for _, length in slices)
+    order = np.concatenate(
+        [np.arange(p[0], p[0] + p[1]) if isinstance(p, tuple) else p for p in pieces]
+    )
+    merged = table.take(pa.array(order))
+    expected = np.lexsort((rows, ts))
+    assert merged.column("row").to_numpy().tolist() == rows[expected].tolist()
 
 
 def test_day_month_order_is_decided_from_the_whole_file(

@@ -8,6 +8,11 @@ the time order is taken bucket by bucket: each event goes to the bucket of its t
 the job's memory), and each bucket is sorted alone. The case order carries numbers only
 and is one DuckDB sort over every file. Writers stay open for a few buckets at a time; a
 bucket whose writer was closed gets another file.
+
+Each batch is put in time order (then input row) before it is stored, so a bucket is a
+few sorted runs: its time order is a merge that mostly hands on whole slices of them
+(``merge_order``), not a gather of every text value. A job whose events fit in its memory
+keeps them in memory (``in_memory``): the same tables, never written to disk.
 """
 
 from __future__ import annotations
@@ -19,16 +24,24 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
 OPEN_WRITERS = 32
+# Consecutive rows at least this many are handed on as a slice (zero copy); shorter
+# stretches of the order are gathered together.
+LONG_RUN = 4096
 
 
 class Parts:
     """IPC files under ``folder``, each holding events of one time bucket in input order."""
 
-    def __init__(self, folder: Path, bounds: np.ndarray | None = None) -> None:
+    def __init__(
+        self, folder: Path, bounds: np.ndarray | None = None, in_memory: bool = False
+    ) -> None:
         self.folder = folder
+        self.in_memory = in_memory
+        self.tables: dict[int, list[pa.Table]] = {}  # bucket -> its tables (in memory)
         self.bounds = np.zeros(0, np.int64) if bounds is None else np.asarray(bounds, np.int64)
         self.schema: pa.Schema | None = None
         self.files: dict[int, list[Path]] = {}  # bucket -> its files, in writing order
@@ -40,28 +53,32 @@ class Parts:
     def buckets(self) -> int:
         return len(self.bounds) + 1
 
+    def used(self) -> list[int]:
+        """The buckets holding events, in time order."""
+        return sorted(self.tables if self.in_memory else self.files)
+
     def add(self, table: pa.Table) -> None:
-        """One batch of events (input order kept within each bucket)."""
+        """One batch of events, put in time order, each bucket's slice stored as one run."""
         if self.schema is None:
             self.schema = table.schema
-        table = table.cast(self.schema)
+        table = time_ordered(table.cast(self.schema))
         if not len(self.bounds):
             self._write(0, table)
             return
         ts = table.column("ts").to_numpy()
-        codes = np.searchsorted(self.bounds, ts, side="right")
-        if len(codes) and codes.min() == codes.max():
-            self._write(int(codes[0]), table)
-            return
-        order = np.argsort(codes, kind="stable")
-        sorted_codes = codes[order]
-        edges = np.flatnonzero(np.diff(sorted_codes)) + 1
-        for start, end in zip([0, *edges.tolist()], [*edges.tolist(), len(order)], strict=True):
-            rows = pa.array(order[start:end])
-            self._write(int(sorted_codes[start]), table.take(rows))
+        edges = np.searchsorted(ts, self.bounds, side="left")  # rows of each bucket in turn
+        starts = [0, *edges.tolist()]
+        ends = [*edges.tolist(), len(ts)]
+        for bucket, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            if end > start:
+                self._write(bucket, table.slice(start, end - start))
 
     def _write(self, bucket: int, table: pa.Table) -> None:
         if not table.num_rows:
+            return
+        self.bucket_bytes[bucket] = self.bucket_bytes.get(bucket, 0) + table.nbytes
+        if self.in_memory:
+            self.tables.setdefault(bucket, []).append(table)
             return
         if bucket in self._open:
             self._open.move_to_end(bucket)
@@ -74,8 +91,7 @@ class Parts:
             assert self.schema is not None
             self._open[bucket] = (sink, ipc.new_file(sink, self.schema))
             self.files.setdefault(bucket, []).append(path)
-        self._open[bucket][1].write_table(table)
-        self.bucket_bytes[bucket] = self.bucket_bytes.get(bucket, 0) + table.nbytes
+        self._open[bucket][1].write_table(table, max_chunksize=table.num_rows)
 
     def _close(self, bucket: int) -> None:
         sink, writer = self._open.pop(bucket)
@@ -97,10 +113,14 @@ class Parts:
         # the reader gives the fields in the file's order, whatever order they are asked in
         wanted = sorted({schema.get_field_index(c) for c in columns})
         options = ipc.IpcReadOptions(included_fields=wanted)
-        chosen = sorted(self.files) if buckets is None else buckets
+        chosen = self.used() if buckets is None else buckets
         paths = [path for bucket in chosen for path in self.files.get(bucket, [])]
+        names = [schema.field(i).name for i in wanted]
 
         def batches() -> Iterator[pa.RecordBatch]:
+            for bucket in chosen if self.in_memory else ():
+                for table in self.tables.get(bucket, []):
+                    yield from table.select(names).to_batches()
             for path in paths:
                 with pa.OSFile(str(path)) as source:
                     reader = ipc.open_file(source, options=options)
@@ -109,6 +129,44 @@ class Parts:
 
         projected = pa.schema([schema.field(i) for i in wanted])
         return pa.RecordBatchReader.from_batches(projected, batches())
+
+
+def time_ordered(table: pa.Table) -> pa.Table:
+    """The events in time order, then input row (one gather, only if they are not so yet)."""
+    ts = table.column("ts").to_numpy()
+    if len(ts) < 2 or bool(np.all(ts[1:] >= ts[:-1])):
+        return table  # rows ascend within a batch: equal times are already in row order
+    order = np.lexsort((table.column("row").to_numpy(), ts))
+    return table.take(pa.array(order)).combine_chunks()
+
+
+def merge_order(table: pa.Table) -> Iterator[tuple[int, int] | np.ndarray]:
+    """The time order (then input row) of ``table``, whose chunks are sorted runs: slices
+    ``(start, length)`` of ``table`` where the order runs on through consecutive rows, and
+    arrays of row positions (to gather) where it jumps between runs."""
+    keys = [("ts", "ascending"), ("row", "ascending")]
+    order = pc.sort_indices(table.select(["ts", "row"]), sort_keys=keys).to_numpy().astype(np.int64)
+    if not len(order):
+        return
+    breaks = np.flatnonzero(np.diff(order) != 1) + 1
+    starts = np.concatenate([[0], breaks])
+    lengths = np.diff(np.concatenate([starts, [len(order)]]))
+    pending: list[np.ndarray] = []
+    waiting = 0
+    for start, length in zip(starts.tolist(), lengths.tolist(), strict=True):
+        if length >= LONG_RUN:
+            if pending:
+                yield np.concatenate(pending)
+                pending, waiting = [], 0
+            yield int(order[start]), length
+        else:
+            pending.append(order[start : start + length])
+            waiting += length
+            if waiting >= LONG_RUN:
+                yield np.concatenate(pending)
+                pending, waiting = [], 0
+    if pending:
+        yield np.concatenate(pending)
 
 
 def time_bounds(stamps: np.ndarray, buckets: int) -> np.ndarray:

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 
 from moodlelogsmart_gui.pipeline.errors import BadInputError
 from moodlelogsmart_gui.pipeline.options import DEFAULT_JOB_MEMORY_MB
-from moodlelogsmart_gui.pipeline.stream.parts import Parts
+from moodlelogsmart_gui.pipeline.stream.parts import Parts, merge_order
 
 SPILL_DIR = "spill"
 # Disk needed per byte of input: the spill (parts, DuckDB's sort files, ZIP members waiting
@@ -41,9 +41,13 @@ SPACE_FACTOR = 5.0
 SPACE_MARGIN = 64 << 20
 # Memory the Python side of a job needs besides DuckDB (a batch being enriched, the
 # writers' chunks, the interpreter and its libraries).
-PYTHON_SHARE_MB = 192
-# Spilled events below this size are sorted in process (a small log starts no DuckDB).
+PYTHON_SHARE_MB = 320
+# Spilled events below this size are sorted in process (a small log starts no DuckDB); -1:
+# every case order by DuckDB (tests).
 SMALL_BYTES = 32 << 20
+# A job whose events (estimated from the input's size) fit in this share of its memory
+# keeps them in memory instead of spilling them (``parts.Parts.in_memory``).
+KEEP_SHARE = 0.75
 MIN_DUCKDB_MB = 64  # DuckDB's sorts need about this much whatever the data's size
 # Spilled event bytes per input byte with every member (Arrow's in-memory size: the CSV text,
 # the Parquet and OCEL columns), measured on generated report downloads; sizes the buckets.
@@ -100,6 +104,11 @@ def check_free_space(folder: Path, input_bytes: int) -> None:
         )
 
 
+def fits_in_memory(input_bytes: int, job_memory_mb: int) -> bool:
+    """Whether the events of a log this size are kept in memory rather than spilled."""
+    return input_bytes * SPILL_PER_INPUT <= (job_memory_mb << 20) * KEEP_SHARE
+
+
 def duckdb_memory_mb(job_memory_mb: int) -> int:
     """DuckDB's share of the job's memory (the rest is for the batches in Python)."""
     return max(MIN_DUCKDB_MB, job_memory_mb - PYTHON_SHARE_MB)
@@ -144,12 +153,14 @@ class Spill:
         job_folder: Path,
         memory_mb: int = DEFAULT_JOB_MEMORY_MB,
         bounds: np.ndarray | None = None,
+        in_memory: bool = False,
     ) -> None:
         self.folder = Path(job_folder) / SPILL_DIR
         self.memory_mb = memory_mb
         self.peak = 0
         self.bytes = 0
-        self.parts = Parts(self.folder / "parts", bounds)
+        self.rows = 0
+        self.parts = Parts(self.folder / "parts", bounds, in_memory)
         self._lock = threading.Lock()
         self._con: Any = None
 
@@ -183,14 +194,24 @@ class Spill:
         if self.folder.exists() and not self.folder.is_symlink():
             shutil.rmtree(self.folder, ignore_errors=True)
 
-    @property
-    def small(self) -> bool:
-        """Few enough events to sort in this process (below ``SMALL_BYTES`` spilled)."""
-        return self.bytes <= SMALL_BYTES
+    def small(self, columns: Sequence[str]) -> bool:
+        """Few enough events to sort ``columns`` in this process: below ``SMALL_BYTES``
+        spilled, or numbers only within a time bucket's share of the job's memory."""
+        if SMALL_BYTES < 0:
+            return False
+        schema = self.parts.schema
+        if self.bytes <= SMALL_BYTES or schema is None:
+            return True
+        types = [schema.field(c).type for c in columns]
+        if not all(pa.types.is_integer(t) or pa.types.is_boolean(t) for t in types):
+            return False
+        width = sum(max(1, t.bit_width // 8) for t in types)
+        return bool(self.rows * width <= bucket_bytes(self.memory_mb))
 
     def add(self, table: pa.Table) -> None:
-        """One batch of events (each time bucket's files keep the input order)."""
+        """One batch of events (see ``parts.Parts.add``)."""
         self.bytes += table.nbytes
+        self.rows += table.num_rows
         self.parts.add(table)
         self.measure()
 
@@ -250,10 +271,10 @@ class Spill:
         """The events in time order (then input row), one time bucket after the other: a
         bucket within its share of the job's memory is sorted here, a larger one by DuckDB."""
         limit = bucket_bytes(self.memory_mb) * 2
-        for bucket in sorted(self.parts.files):
+        for bucket in self.parts.used():
             reader = self.parts.reader(columns, [bucket])
-            if self.parts.bucket_bytes.get(bucket, 0) <= limit:
-                yield from self.sorted_in_memory(["ts", "row"], columns, batch_rows, reader)
+            if self.parts.in_memory or self.parts.bucket_bytes.get(bucket, 0) <= limit:
+                yield from _merged(reader.read_all(), batch_rows)
             else:
                 query = "SELECT * FROM events ORDER BY ts, row"
                 yield from self._query(query, reader, batch_rows)
@@ -281,6 +302,18 @@ class Spill:
                     yield batch
             finally:
                 con.unregister("events")
+
+
+def _merged(table: pa.Table, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """The rows of ``table`` (chunks in time order each) in time order, then input row."""
+    for piece in merge_order(table):
+        if isinstance(piece, tuple):
+            start, length = piece
+            for offset in range(0, length, batch_rows):
+                rows = min(batch_rows, length - offset)
+                yield from table.slice(start + offset, rows).to_batches()
+        else:
+            yield from table.take(pa.array(piece)).to_batches()
 
 
 class Heartbeat:

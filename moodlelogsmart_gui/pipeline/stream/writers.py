@@ -74,7 +74,7 @@ class SortedStream:
         done = 0
         if self.order_by == TIME_ORDER and not self.extra:
             batches = spill.time_sorted(self.columns())
-        elif spill.small and not self.extra:
+        elif spill.small(self.columns()) and not self.extra:
             keys = [key.strip().strip('"') for key in self.order_by.split(",")]
             batches = spill.sorted_in_memory(keys, self.columns())
         else:
