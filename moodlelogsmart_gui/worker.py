@@ -160,6 +160,7 @@ def run_job(folder: Path, protocol: Protocol) -> dict[str, Any]:
     from moodlelogsmart_gui.members import parse_outputs
     from moodlelogsmart_gui.pipeline import PipelineOptions
     from moodlelogsmart_gui.pipeline.run import process_file
+    from moodlelogsmart_gui.pipeline.stream.spill import release_memory_early
 
     job = json.loads((folder / "job.json").read_text(encoding="utf-8"))
     name = str(job.get("input", ""))
@@ -181,6 +182,7 @@ def run_job(folder: Path, protocol: Protocol) -> dict[str, Any]:
         outputs=parse_outputs(str(job.get("outputs") or "")),
         memory_mb=job_memory_mb(job),
     )
+    release_memory_early(options.memory_mb)  # this process runs this one job
     try:
         return process_file(
             source,

@@ -80,14 +80,15 @@ class _Spool:
     """One member's compressed pieces until they can be written: in memory up to
     ``SPOOL_MEMORY`` bytes, then in a file in ``folder`` (when one is given)."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, memory: int | None = None) -> None:
         self.folder = folder
+        self.memory = SPOOL_MEMORY if memory is None else memory
         self.parts: list[bytes] = []
         self.size = 0
         self.file: IO[bytes] | None = None
 
     def append(self, data: bytes) -> None:
-        if self.file is None and (self.folder is None or self.size + len(data) <= SPOOL_MEMORY):
+        if self.file is None and (self.folder is None or self.size + len(data) <= self.memory):
             self.parts.append(data)
         else:
             if self.file is None:
@@ -125,8 +126,10 @@ class ZipWriter:
         force_zip64: bool = False,
         spool_dir: Path | None = None,
         order: Sequence[str] | None = None,
+        spool_memory: int | None = None,
     ) -> None:
         self._spool_dir = spool_dir
+        self._spool_memory = spool_memory
         # members finished before their turn in ``order`` wait here (in their spools)
         self._order = list(order) if order is not None else None
         self._waiting: dict[str, tuple[int, int, _Spool]] = {}
@@ -152,7 +155,7 @@ class ZipWriter:
         less), then the members are written one after the other.
         """
         crcs, sizes = [0] * len(names), [0] * len(names)
-        compressed = [_Spool(self._spool_dir) for _ in names]
+        compressed = [_Spool(self._spool_dir, self._spool_memory) for _ in names]
         try:
             return self._add_group(names, chunks, crcs, sizes, compressed)
         finally:
@@ -310,16 +313,18 @@ def write_zip(
     progress: Callable[[str], None] | None = None,
     spool_dir: Path | None = None,
     order: Sequence[str] | None = None,
+    spool_memory: int | None = None,
 ) -> dict[str, int]:
     """Write ``dest`` atomically: ``dest.part`` first, ``os.replace`` when complete.
 
     A member is ``(name, make_chunks)``, or ``((name, ...), make_chunks)`` whose chunks are
     tuples with one buffer per name (members built in one pass, see ``add_group``).
     ``order``: every member name in the order the ZIP lists them (default: as they come);
-    a member finished early waits, compressed, in its spool.
+    a member finished early waits, compressed, in its spool (``spool_memory`` bytes of it in
+    memory, default ``SPOOL_MEMORY``; the rest in a file in ``spool_dir``).
     """
     part = dest.with_name(dest.name + ".part")
-    writer = ZipWriter(part, spool_dir=spool_dir, order=order)
+    writer = ZipWriter(part, spool_dir=spool_dir, order=order, spool_memory=spool_memory)
     sizes: dict[str, int] = {}
     try:
         for names, make_chunks in members:

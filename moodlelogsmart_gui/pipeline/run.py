@@ -40,6 +40,7 @@ from moodlelogsmart_gui.pipeline.stream.spill import (
     Spill,
     check_free_space,
     fits_in_memory,
+    spool_memory,
     time_buckets,
 )
 
@@ -257,7 +258,13 @@ class _Job:
                 summary,
                 summary_bytes,
             )
-            write_zip(self.dest_zip, members, spool_dir=spill.folder, order=order)
+            write_zip(
+                self.dest_zip,
+                members,
+                spool_dir=spill.folder,
+                order=order,
+                spool_memory=spool_memory(self.options.memory_mb),
+            )
             beat.set(100, "package")
             return summary
 

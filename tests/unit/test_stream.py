@@ -43,7 +43,7 @@ def duckdb_temp_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     original = Spill.sorted
 
     def sorted_and_measured(
-        self: Spill, query: str, columns: Any, batch_rows: int = 65_536
+        self: Spill, query: str, columns: Any, batch_rows: int | None = None
     ) -> Iterator[Any]:
         for n, batch in enumerate(original(self, query, columns, batch_rows)):
             if n == 0:
@@ -67,7 +67,7 @@ def test_tiny_memory_spills_every_sort_and_writes_the_same_bytes(
     kept: list[bool] = []  # whether the run kept its events in memory
     time_sorted = Spill.time_sorted
 
-    def measured(self: Spill, columns: Any, batch_rows: int = 65_536) -> Iterator[Any]:
+    def measured(self: Spill, columns: Any, batch_rows: int | None = None) -> Iterator[Any]:
         buckets.append((self.parts.buckets, max(self.parts.bucket_bytes.values())))
         kept.append(self.parts.in_memory)
         return time_sorted(self, columns, batch_rows)
@@ -313,3 +313,28 @@ def test_zip_members_of_one_pass_wait_in_files_not_in_memory(
     assert archive.read("b.csv") == b"".join(b for _, b in pairs)
     assert spooled and max(spooled) == 2  # both members went to files ...
     assert list(tmp_path.glob("*.deflate")) == []  # ... deleted once written
+
+
+def test_a_tight_job_hands_arrow_memory_back_at_once() -> None:
+    """Below 1024 MB the worker's process allocates Arrow memory from jemalloc with no decay
+    (its default allocator keeps freed pages); at the default it is left alone. Each setting
+    is tried in a process of its own (the pool is the process's)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pyarrow as pa\n"
+        "from moodlelogsmart_gui.pipeline.stream.spill import release_memory_early\n"
+        "before = pa.default_memory_pool().backend_name\n"
+        "release_memory_early(int(sys.argv[1]))\n"
+        "print(before, pa.default_memory_pool().backend_name)\n"
+    )
+    seen = {}
+    for memory in (256, 1024):
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(memory)], capture_output=True, text=True, check=True
+        )
+        seen[memory] = out.stdout.split()
+    before, tight = seen[256]
+    assert tight == "jemalloc"
+    assert seen[1024] == [before, before]

@@ -53,6 +53,10 @@ MIN_DUCKDB_MB = 64  # DuckDB's sorts need about this much whatever the data's si
 # the Parquet and OCEL columns), measured on generated report downloads; sizes the buckets.
 SPILL_PER_INPUT = 4.0
 MAX_BUCKETS = 4096
+# A job given less memory than this is "tight": sorted batches of fewer rows, ZIP members
+# spooled straight to files, and Arrow's memory handed back to the system as soon as it is
+# freed (measured on 1M events at 256 MB: peak 744 MB -> about 520 MB).
+TIGHT_MB = 1024
 
 
 _DISK_WORDS = (
@@ -107,6 +111,32 @@ def check_free_space(folder: Path, input_bytes: int) -> None:
 def fits_in_memory(input_bytes: int, job_memory_mb: int) -> bool:
     """Whether the events of a log this size are kept in memory rather than spilled."""
     return input_bytes * SPILL_PER_INPUT <= (job_memory_mb << 20) * KEEP_SHARE
+
+
+def sorted_batch_rows(job_memory_mb: int) -> int:
+    """Rows per sorted batch handed to the writers."""
+    return 16_384 if job_memory_mb < TIGHT_MB else 65_536
+
+
+def spool_memory(job_memory_mb: int) -> int | None:
+    """Compressed bytes of a ZIP member kept in memory before its spool file (None: the
+    ZIP writer's default)."""
+    return 0 if job_memory_mb < TIGHT_MB else None
+
+
+def release_memory_early(job_memory_mb: int) -> None:
+    """In a tight job, Arrow allocates from jemalloc and returns freed memory to the system
+    at once (its default allocator keeps freed pages for reuse, which adds up to a few
+    hundred MB). Only the worker's process runs a job; a build without jemalloc is left as
+    it is."""
+    if job_memory_mb >= TIGHT_MB:
+        return
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(0)
+    except (NotImplementedError, pa.ArrowNotImplementedError):
+        return
+    pa.set_memory_pool(pool)
 
 
 def duckdb_memory_mb(job_memory_mb: int) -> int:
@@ -255,22 +285,24 @@ class Spill:
         self,
         keys: Sequence[str],
         columns: Sequence[str],
-        batch_rows: int = 65_536,
+        batch_rows: int | None = None,
         reader: pa.RecordBatchReader | None = None,
     ) -> Iterator[pa.RecordBatch]:
         """An order without DuckDB (no import, no threads to start): the same total order
         (the keys end with the unique ``row``), so the same bytes."""
+        batch_rows = batch_rows or sorted_batch_rows(self.memory_mb)
         table = (reader or self.events(columns)).read_all()
         order = pc.sort_indices(table, sort_keys=[(key, "ascending") for key in keys])
         for start in range(0, table.num_rows, batch_rows):
             yield from table.take(order.slice(start, batch_rows)).to_batches()
 
     def time_sorted(
-        self, columns: Sequence[str], batch_rows: int = 65_536
+        self, columns: Sequence[str], batch_rows: int | None = None
     ) -> Iterator[pa.RecordBatch]:
         """The events in time order (then input row), one time bucket after the other: a
         bucket within its share of the job's memory is sorted here, a larger one by DuckDB."""
         limit = bucket_bytes(self.memory_mb) * 2
+        batch_rows = batch_rows or sorted_batch_rows(self.memory_mb)
         for bucket in self.parts.used():
             reader = self.parts.reader(columns, [bucket])
             if self.parts.in_memory or self.parts.bucket_bytes.get(bucket, 0) <= limit:
@@ -280,11 +312,12 @@ class Spill:
                 yield from self._query(query, reader, batch_rows)
 
     def sorted(
-        self, query: str, columns: Sequence[str], batch_rows: int = 65_536
+        self, query: str, columns: Sequence[str], batch_rows: int | None = None
     ) -> Iterator[pa.RecordBatch]:
         """Record batches of ``query`` (SQL over ``events``, ending in an ORDER BY) where
         ``events`` holds ``columns`` (every column the query reads)."""
-        return self._query(query, self.events(columns), batch_rows)
+        rows = batch_rows or sorted_batch_rows(self.memory_mb)
+        return self._query(query, self.events(columns), rows)
 
     def _query(
         self, query: str, events: pa.RecordBatchReader, batch_rows: int
