@@ -291,8 +291,13 @@ class Spill:
         """An order without DuckDB (no import, no threads to start): the same total order
         (the keys end with the unique ``row``), so the same bytes."""
         batch_rows = batch_rows or sorted_batch_rows(self.memory_mb)
-        table = (reader or self.events(columns)).read_all()
-        order = pc.sort_indices(table, sort_keys=[(key, "ascending") for key in keys])
+        table = (reader or self.events(columns)).read_all().combine_chunks()  # numbers only
+        columns_ = [table.column(key) for key in keys]
+        if all(pa.types.is_integer(c.type) and not c.null_count for c in columns_):
+            # numpy's lexsort (last key first) takes about half the time of Arrow's sort
+            order = pa.array(np.lexsort([c.to_numpy() for c in reversed(columns_)]))
+        else:
+            order = pc.sort_indices(table, sort_keys=[(key, "ascending") for key in keys])
         for start in range(0, table.num_rows, batch_rows):
             yield from table.take(order.slice(start, batch_rows)).to_batches()
 
