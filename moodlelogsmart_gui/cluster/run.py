@@ -35,6 +35,7 @@ from moodlelogsmart_gui.cluster.sessions import GroupResult, write_group
 from moodlelogsmart_gui.pipeline.classify import BLOOM_LEVELS
 from moodlelogsmart_gui.pipeline.clean import describe_nothing_left
 from moodlelogsmart_gui.pipeline.errors import BadInputError
+from moodlelogsmart_gui.pipeline.run import LOCAL_TIME_WARNING
 
 ADDED = ("rows_in", "rows_out", "logged_in_as_events", "bloom_only_events")
 # Input bytes per case group of the sessions round (one group is read whole by one task):
@@ -102,6 +103,8 @@ def combine(
             f"{r.figures['input']['name']}: {w}" for r in results for w in r.figures["warnings"]
         )
     )
+    if not results[0].utc:  # every file alike: agree() refuses UTC and local times together
+        summary["warnings"].append(LOCAL_TIME_WARNING)
     files = [r.figures["input"] for r in results]
     summary["input"] = {
         "name": files[0]["name"] if len(files) == 1 else f"{len(files)} files",
