@@ -25,7 +25,7 @@ from moodlelogsmart_gui.pipeline.errors import BadInputError
 from moodlelogsmart_gui.pipeline.options import ALL_OUTPUTS, PipelineOptions
 from moodlelogsmart_gui.pipeline.package import write_zip
 from moodlelogsmart_gui.pipeline.pseudonymise import collect_names
-from moodlelogsmart_gui.pipeline.stream.analyst import WholeNumbers
+from moodlelogsmart_gui.pipeline.stream.analyst import TextBooks, WholeNumbers
 from moodlelogsmart_gui.pipeline.stream.books import CaseBook, TemplateBook, Totals, spilled
 from moodlelogsmart_gui.pipeline.stream.enrich import (
     EnrichedBatch,
@@ -204,11 +204,15 @@ class _Job:
             Heartbeat(self.progress, spill) as beat,
         ):
             cases, templates, totals = CaseBook(), TemplateBook(), Totals()
-            whole = WholeNumbers()
+            whole, texts = WholeNumbers(), TextBooks()
             for batch in batches(beat):
-                spill.add(spilled(batch, cases.add(batch), templates.add(batch.templates)))
+                events = spilled(batch, cases.add(batch), templates.add(batch.templates))
+                for table in texts.code(events):  # held until the columns' kinds are known
+                    spill.add(table)
                 totals.add(batch)
                 whole.add(batch.whole)
+            for table in texts.rest():
+                spill.add(table)
             dropped = dropped_before()
             for reason, n in totals.dropped.items():
                 dropped[reason] = dropped.get(reason, 0) + n
@@ -240,6 +244,7 @@ class _Job:
                 integers=whole.integers(),
                 utc=utc,
                 attributes=(attributes, bloom),
+                texts=texts.dictionaries(),
             )
 
             def summary_bytes() -> Iterable[bytes]:

@@ -12,7 +12,7 @@ the events). Columns that follow from the rule (activity type, category, Bloom l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -102,8 +102,26 @@ class CaseFigures:
         return ()
 
 
-def _categories(values: pa.Array) -> pd.Series:
+def compact(codes: pa.Array, values: pa.Array) -> pa.DictionaryArray:
+    """Codes into ``values`` (null: missing) as a dictionary array holding only the values
+    used, in the order of ``values``."""
+    raw = pc.fill_null(codes, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+    used = np.zeros(len(values) + 1, dtype=bool)
+    used[raw] = True
+    used[0] = False
+    position = np.cumsum(used, dtype=np.int64) - 1
+    missing = raw == 0
+    indices = pa.array(
+        position[raw].astype(np.int32), pa.int32(), mask=missing if missing.any() else None
+    )
+    picked = pa.array(np.flatnonzero(used[1:]), pa.int64())
+    return pa.DictionaryArray.from_arrays(indices, values.take(picked))
+
+
+def _categories(values: pa.Array, book: pa.Array | None) -> pd.Series:
     """Text as a pandas categorical (codes, so the OCEL pieces are looked up, not hashed)."""
+    if book is not None:  # file-wide codes (``analyst.TextBooks``)
+        return pd.Series(compact(values, book).to_pandas())
     return pd.Series(pc.dictionary_encode(values).to_pandas())
 
 
@@ -113,11 +131,17 @@ class OcelMember:
     members: tuple[str, ...] = (OCEL,)
 
     def __init__(
-        self, activity_types: Sequence[str], offset: str, rules: RuleColumns, cases: Cases
+        self,
+        activity_types: Sequence[str],
+        offset: str,
+        rules: RuleColumns,
+        cases: Cases,
+        texts: Mapping[str, pa.Array] | None = None,
     ) -> None:
         from moodlelogsmart_gui.pipeline.export_ocel import OcelWriter
 
         self.writer = OcelWriter(activity_types, offset)
+        self._texts = dict(texts or {})
         self._rules = rules
         self._ids = pd.CategoricalDtype(pd.Index(cases.ids, dtype=object))
         self._labels = np.array(cases.labels, dtype=object)
@@ -144,8 +168,9 @@ class OcelMember:
             }
         )
         for name in OCEL_COLUMNS:
-            if f"o_{name}" in batch.schema.names:
-                frame[name] = _categories(batch.column(f"o_{name}"))
+            key = f"o_{name}"
+            if key in batch.schema.names:
+                frame[name] = _categories(batch.column(key), self._texts.get(key))
         return (self.writer.events(frame),)
 
     def finish(self) -> tuple[Chunk, ...]:
@@ -164,10 +189,12 @@ class ParquetMember:
         rules: RuleColumns,
         cases: Cases,
         timezone: str | None,
+        texts: Mapping[str, pa.Array] | None = None,
     ) -> None:
         from moodlelogsmart_gui.pipeline.export_parquet import TEXT, _Sink, _unique_headers
 
         self._text_type = TEXT
+        self._texts = dict(texts or {})
         self._rules = rules
         self._ids = pa.array(cases.ids, pa.string())
         self._labels = pa.array(cases.labels, pa.string())
@@ -197,7 +224,11 @@ class ParquetMember:
             return pa.bool_()
         if name == "session_id" or name in self._integers:
             return pa.int64()
-        return self._text_type
+        if name == "event_key" or name not in ENRICHMENT + CLASSIFICATION:
+            spilled = name if name == "event_key" else f"p_{name}"
+            if spilled not in self._texts:
+                return pa.string()
+        return self._text_type  # text whose values barely repeat (the log's time, descriptions)
 
     def start(self) -> tuple[Chunk, ...]:
         # Parquet's dictionary pages where values repeat, min/max statistics on times and
@@ -210,7 +241,9 @@ class ParquetMember:
             use_dictionary=[
                 f.name for f in fields if f.type == self._text_type or f.type == pa.int64()
             ],
-            write_statistics=[f.name for f in fields if f.type != self._text_type],
+            write_statistics=[
+                f.name for f in fields if f.type not in (self._text_type, pa.string())
+            ],
         )
         return (self._sink.take(),)
 
@@ -229,7 +262,7 @@ class ParquetMember:
         return (self._sink.take(),)
 
     def _flush(self, rows: int) -> None:
-        table = pa.Table.from_batches(self._held).combine_chunks()
+        table = pa.Table.from_batches(self._held)
         group, rest = table.slice(0, rows), table.slice(rows)
         self._held, self._rows = rest.to_batches(), rest.num_rows
         assert self._writer is not None
@@ -242,13 +275,13 @@ class ParquetMember:
         arrays: list[pa.Array] = []
         for _, name in self._columns:
             if name == "case_id":
-                arrays.append(pc.dictionary_encode(self._ids.take(case)).cast(self._text_type))
+                arrays.append(compact(case, self._ids))
             elif name == "case_label":
-                arrays.append(pc.dictionary_encode(self._labels.take(case)).cast(self._text_type))
+                arrays.append(compact(case, self._labels))
             elif name == "timestamp":
                 arrays.append(pa.array(ts // 1000, pa.timestamp("us", self._timezone)))
             elif name == "event_key":
-                arrays.append(self._text(table.column("event_key")))
+                arrays.append(self._text("event_key", table))
             elif name == "is_active":
                 arrays.append(pa.array(self._rules.active[rule]))
             elif name == "session_id":
@@ -256,10 +289,17 @@ class ParquetMember:
             elif name in self._rules.codes:
                 arrays.append(self._rules.dictionary(name, rule).cast(self._text_type))
             elif name in self._integers:
-                arrays.append(pc.cast(table.column(f"p_{name}").combine_chunks(), pa.int64()))
+                arrays.append(pc.cast(self._plain(f"p_{name}", table), pa.int64()))
             else:
-                arrays.append(self._text(table.column(f"p_{name}")))
+                arrays.append(self._text(f"p_{name}", table))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
-    def _text(self, values: pa.ChunkedArray) -> pa.Array:
-        return pc.dictionary_encode(values.combine_chunks()).cast(self._text_type)
+    def _text(self, spilled: str, table: pa.Table) -> pa.Array:
+        values = table.column(spilled).combine_chunks()
+        book = self._texts.get(spilled)
+        return compact(values, book) if book is not None else values.cast(pa.string())
+
+    def _plain(self, spilled: str, table: pa.Table) -> pa.Array:
+        values = table.column(spilled).combine_chunks()
+        book = self._texts.get(spilled)
+        return book.take(values) if book is not None else values

@@ -12,8 +12,10 @@ produced them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+import pyarrow as pa
 
 from moodlelogsmart_gui.members import ALL_OUTPUTS
 from moodlelogsmart_gui.pipeline.analysis import CaseStream
@@ -22,6 +24,7 @@ from moodlelogsmart_gui.pipeline.export_csv import CLASSIFICATION, ENRICHMENT, S
 from moodlelogsmart_gui.pipeline.options import PipelineOptions
 from moodlelogsmart_gui.pipeline.package import Member
 from moodlelogsmart_gui.pipeline.sessions import SessionTracker
+from moodlelogsmart_gui.pipeline.stream.ahead import Ahead
 from moodlelogsmart_gui.pipeline.stream.analyst_writers import (
     CaseFigures,
     OcelMember,
@@ -79,6 +82,8 @@ class Layout:
     integers: set[str]  # original columns (frame names) written as integers in Parquet
     utc: bool
     attributes: tuple[Mapping[str, str], Mapping[str, str]]  # XES log attributes
+    # spilled analyst text columns held as codes -> their values (``analyst.TextBooks``)
+    texts: Mapping[str, pa.Array] = field(default_factory=dict)
 
     @property
     def offset(self) -> str:
@@ -107,19 +112,19 @@ def result_members(
     if any(wants(name) for name in CSV_PAIR):
         timed.append(Picked(CsvWriter(CSV_PAIR, headers, layout.cases), wants))
     if wants("enriched_log.parquet"):
-        timed.append(
-            ParquetMember(
-                layout.original,
-                layout.integers,
-                columns,
-                layout.cases,
-                "UTC" if layout.utc else None,
-            )
+        parquet = ParquetMember(
+            layout.original,
+            layout.integers,
+            columns,
+            layout.cases,
+            "UTC" if layout.utc else None,
+            layout.texts,
         )
+        timed.append(Ahead(parquet))
     if wants("enriched_log.ocel.json"):
-        ocel = OcelMember(figures.activities, layout.offset, columns, layout.cases)
+        ocel = OcelMember(figures.activities, layout.offset, columns, layout.cases, layout.texts)
         ocel.present(spill.schema.names if spill.schema is not None else [])
-        timed.append(ocel)
+        timed.append(Ahead(ocel))
     timed.append(CaseFigures(figures, columns, layout.cases))
     gap = options.session_gap_minutes
     time_stream = SortedStream(TIME_ORDER, timed, sessions=SessionTracker(gap))
