@@ -1,15 +1,16 @@
 """CSV export: the original columns plus the enrichment, safe to open in a spreadsheet.
 
-Rows are written in time order as UTF-8 with BOM. Text is turned into CSV fields once per
-column (per unique value when a column repeats itself, which most do), and rows are then
-assembled with pyarrow string kernels in chunks: no Python loop per row or per cell.
-The column helpers here are shared with the XES writer.
+UTF-8 with BOM. Text is turned into CSV fields once per column of a batch (per unique value
+when a column repeats itself, which most do), and each event's fields are then joined with
+pyarrow string kernels (``CsvTable.lines``): no Python loop per row or per cell. The
+enrichment (``stream/enrich.py``) builds the fields of each batch; ``stream/writers.CsvWriter``
+writes the lines in time order. The column helpers here are shared with the XES writer.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -225,25 +226,6 @@ def encode_text(
     return DictColumn(codes, transform(plain_text(dictionary)))
 
 
-def csv_columns(
-    frame: pd.DataFrame, original: Sequence[tuple[str, str]], offset: str
-) -> list[tuple[str, TextColumn]]:
-    """Output columns in order: the original ones under their own headers, then enrichment."""
-    # Quoting depends on each value only (never on the column's statistics), so a log read
-    # in batches writes the same bytes whatever the batches are.
-    columns: list[tuple[str, TextColumn]] = [
-        (header, encode_text(frame[name], csv_field)) for header, name in original
-    ]
-    for name in ENRICHMENT + CLASSIFICATION + SESSION:
-        if name not in frame:
-            continue
-        if name == "timestamp":
-            columns.append((name, encode_timestamps(frame["timestamp"], offset)))
-        else:
-            columns.append((name, encode_text(frame[name], csv_field)))
-    return columns
-
-
 @dataclass
 class CsvTable:
     """Headers, and the columns as few pieces: neighbouring repetitive columns pre-joined."""
@@ -264,6 +246,14 @@ class CsvTable:
             pieces.append(column)
         pieces += _merge_run(run)
         return cls([h for h, _ in columns], pieces)
+
+    def lines(self, rows: np.ndarray, suffix: str = "") -> pa.Array:
+        """The fields of ``rows`` joined by commas (``suffix`` after the last one)."""
+        last = len(self.pieces) - 1
+        pieces = [p.take(rows, suffix if i == last else "") for i, p in enumerate(self.pieces)]
+        if len(pieces) == 1:
+            return pieces[0]
+        return pc.binary_join_element_wise(*pieces, ",")
 
 
 def _merge_run(run: list[DictColumn]) -> list[TextColumn]:
@@ -299,45 +289,6 @@ def _joined(group: list[DictColumn], members: list[np.ndarray], codes: np.ndarra
         return group[0]
     parts = [column.values.take(pa.array(m)) for column, m in zip(group, members, strict=True)]
     return DictColumn(codes.astype(np.int32), pc.binary_join_element_wise(*parts, ","))
-
-
-def prepare_csv(frame: pd.DataFrame, original: Sequence[tuple[str, str]], offset: str) -> CsvTable:
-    """Everything needed to write CSV for any selection of rows, computed once."""
-    return CsvTable.build(csv_columns(frame, original, offset))
-
-
-def csv_chunks(
-    table: CsvTable | Sequence[tuple[str, TextColumn]],
-    rows: np.ndarray,
-    chunk_rows: int = CHUNK_ROWS,
-) -> Iterator[bytes | pa.Buffer]:
-    """The CSV file as buffers: BOM and header, then ``rows`` (positions) in the given order."""
-    if not isinstance(table, CsvTable):
-        table = CsvTable.build(table)
-    headers = csv_field(pa.array(table.headers, type=pa.string())).to_pylist()
-    yield BOM + (",".join(headers) + "\n").encode("utf-8")
-    last = len(table.pieces) - 1
-    for start in range(0, len(rows), chunk_rows):
-        part = rows[start : start + chunk_rows]
-        pieces = [p.take(part, "\n" if i == last else "") for i, p in enumerate(table.pieces)]
-        yield string_buffer(pc.binary_join_element_wise(*pieces, ","))
-
-
-def csv_chunk_pairs(
-    table: CsvTable, rows: np.ndarray, subset: np.ndarray, chunk_rows: int = CHUNK_ROWS
-) -> Iterator[tuple[bytes | pa.Buffer, bytes | pa.Buffer]]:
-    """The CSV of ``rows`` and of ``rows[subset]`` in one pass: the subset's lines are filtered
-    from the full lines instead of being built again."""
-    full = csv_chunks(table, rows, chunk_rows)
-    header = next(full)
-    yield header, header
-    last = len(table.pieces) - 1
-    for start in range(0, len(rows), chunk_rows):
-        part = rows[start : start + chunk_rows]
-        pieces = [p.take(part, "\n" if i == last else "") for i, p in enumerate(table.pieces)]
-        lines = pc.binary_join_element_wise(*pieces, ",")
-        chosen = pa.array(subset[start : start + chunk_rows])
-        yield string_buffer(lines), string_buffer(lines.filter(chosen))
 
 
 def string_buffer(values: pa.Array) -> pa.Buffer:

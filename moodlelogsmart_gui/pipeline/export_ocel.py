@@ -14,7 +14,7 @@ which need every event seen, are remembered one entry per object and written at 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from moodlelogsmart_gui.pipeline.column_codes import arrow_text, dictionary_codes
 from moodlelogsmart_gui.pipeline.export_csv import (
     TimestampColumn,
     encode_timestamps,
@@ -250,50 +249,3 @@ def _column(batch: pd.DataFrame, name: str) -> pd.Series | None:
 
 def _same(text: str, size: int) -> pa.Array:
     return pa.repeat(pa.scalar(text, type=pa.string()), size)
-
-
-def ocel_chunks(
-    writer: OcelWriter, frame: pd.DataFrame, rows: np.ndarray, batch_rows: int = 131_072
-) -> Iterator[bytes | pa.Buffer]:
-    """The whole document for ``rows`` (in output order) of ``frame``.
-
-    Text columns are encoded once for the whole frame (a code per row), so a batch gathers
-    numbers instead of text and no value is hashed twice.
-    """
-    yield writer.header()
-    columns = ["timestamp", "activity_type", "case_id", "case_label"]
-    columns += [c for _, c in EVENT_ATTRIBUTES] + [c for _, c, _ in LINKS]
-    columns += ["context", "module"]
-    encoded = {c: _categorical(frame[c]) for c in dict.fromkeys(columns) if c in frame}
-    for start in range(0, len(rows), batch_rows):
-        part = rows[start : start + batch_rows]
-        yield writer.events(
-            pd.DataFrame({name: _gather(values, part) for name, values in encoded.items()})
-        )
-    yield writer.footer()
-
-
-Encoded = tuple[np.ndarray, pd.Index] | np.ndarray
-
-
-def _categorical(series: pd.Series) -> Encoded:
-    """A column as codes and categories (-1: missing), or as it is when it is not text."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy(), series.cat.categories
-    if series.dtype.kind == "M":
-        stamps: np.ndarray = series.to_numpy()
-        return stamps
-    codes, dictionary = dictionary_codes(arrow_text(series))
-    nulls = np.flatnonzero(dictionary.is_null().to_numpy(zero_copy_only=False))
-    if len(nulls):  # the missing value's code becomes -1, later codes move down one
-        null = int(nulls[0])
-        codes = np.where(codes == null, -1, codes - (codes > null)).astype(np.int32)
-        dictionary = pc.drop_null(dictionary)
-    return codes, pd.Index(dictionary.to_pylist(), dtype=object)
-
-
-def _gather(values: Encoded, rows: np.ndarray) -> Any:
-    if isinstance(values, tuple):
-        codes, categories = values
-        return pd.Categorical.from_codes(codes[rows], categories=categories, validate=False)
-    return values[rows]

@@ -237,36 +237,9 @@ def xes_chunks(
     chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[bytes | pa.Buffer]:
     """The XES document for ``rows`` (grouped by case, in time order within a case)."""
-    everything = np.ones(len(rows), dtype=bool)
-    for whole, _ in xes_chunk_pairs(events, rows, everything, attributes, attributes, chunk_rows):
-        yield whole
-
-
-def xes_chunk_pairs(
-    events: XesEvents,
-    rows: np.ndarray,
-    subset: np.ndarray,
-    attributes: Mapping[str, str],
-    subset_attributes: Mapping[str, str],
-    chunk_rows: int = CHUNK_ROWS,
-) -> Iterator[tuple[bytes | pa.Buffer, bytes | pa.Buffer]]:
-    """The XES of ``rows`` and of ``rows[subset]`` in one pass over the same prepared pieces
-    (event templates, times, per-case openings and closings)."""
-    offset = events.times.offset
-    yield (
-        xes_header(attributes, offset).encode("utf-8"),
-        xes_header(subset_attributes, offset).encode("utf-8"),
-    )
-    case = events.case_codes[rows]
-    heads, tails = _trace_pieces(events, case)
-    sub_heads, sub_tails = _trace_pieces(events, case[subset])
-    before = np.concatenate([[0], np.cumsum(subset)])
+    yield xes_header(attributes, events.times.offset).encode("utf-8")
+    heads, tails = _trace_pieces(events, events.case_codes[rows])
     for start in range(0, len(rows), chunk_rows):
         end = min(start + chunk_rows, len(rows))
-        chosen = rows[start:end]
-        lo, hi = before[start], before[end]
-        yield (
-            _lines(events, chosen, heads[start:end], tails[start:end]),
-            _lines(events, chosen[subset[start:end]], sub_heads[lo:hi], sub_tails[lo:hi]),
-        )
-    yield b"</log>\n", b"</log>\n"
+        yield _lines(events, rows[start:end], heads[start:end], tails[start:end])
+    yield b"</log>\n"

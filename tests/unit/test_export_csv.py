@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import time
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,38 +14,39 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moodlelogsmart_gui.pipeline.cases import assign_cases
-from moodlelogsmart_gui.pipeline.classify import classify, load_rules
+from moodlelogsmart_gui.pipeline import PipelineOptions
+from moodlelogsmart_gui.pipeline.classify import load_rules
 from moodlelogsmart_gui.pipeline.export_csv import (
     BOM,
-    csv_chunk_pairs,
-    csv_chunks,
-    csv_columns,
+    CsvTable,
     csv_field,
     encode_text,
     neutralise_formulas,
-    prepare_csv,
 )
-from tests.unit.canonical_frames import REPORT_HEADERS, canonical_frame, event
+from moodlelogsmart_gui.pipeline.run import process_ingested
+from tests.unit.canonical_frames import REPORT_HEADERS, FakeIngested, canonical_frame, event
 
 TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30)
 TRIGGERS = ("=", "+", "@", "\t", "\r")
 
 
-def render(frame: pd.DataFrame, rows: np.ndarray | None = None, offset: str = "") -> str:
-    columns = csv_columns(frame, REPORT_HEADERS, offset)
-    order = np.arange(len(frame)) if rows is None else rows
-    data = b"".join(bytes(chunk) for chunk in csv_chunks(columns, order, chunk_rows=3))
+def render(frame: pd.DataFrame, tmp: Path, utc: bool = False) -> str:
+    """``enriched_log.csv`` of a canonical frame, written by the streaming pipeline."""
+    ingested = FakeIngested(frame)
+    if utc:
+        ingested.detection = {**ingested.detection, "timezone": "UTC"}
+    dest = tmp / "result.zip"
+    options = PipelineOptions(pseudonymize=False, outputs=frozenset({"enriched_log.csv"}))
+    process_ingested(
+        ingested, dest, options, load_rules(), lambda p, s: None, {}, time.perf_counter()
+    )
+    data = zipfile.ZipFile(dest).read("enriched_log.csv")
     assert data.startswith(BOM)
     return data.decode("utf-8-sig")
 
 
 def parse(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
-
-
-def enriched(rows: list[dict]) -> pd.DataFrame:
-    return assign_cases(classify(canonical_frame(rows), load_rules()))
 
 
 @given(st.lists(TEXT, min_size=1, max_size=20))
@@ -77,27 +81,23 @@ def test_known_formula_cells_are_neutralised_and_others_left() -> None:
 @settings(max_examples=150, deadline=None)
 def test_any_text_round_trips_through_the_csv(values: list[str]) -> None:
     column = encode_text(pd.Series(values, dtype="string"), csv_field)
-    chunks = csv_chunks(
-        [("col", column), ("end", encode_text(pd.Series(["x"] * len(values)), csv_field))],
-        np.arange(len(values)),
-    )
-    text = b"".join(bytes(c) for c in chunks).decode("utf-8-sig")
-    rows = parse(text)
+    end = encode_text(pd.Series(["x"] * len(values)), csv_field)
+    lines = CsvTable.build([("col", column), ("end", end)]).lines(np.arange(len(values)), "\n")
+    rows = parse("".join(lines.to_pylist()))
     expected = neutralise_formulas(pa.array(values, type=pa.string())).to_pylist()
-    assert rows[0] == ["col", "end"]
-    assert [r[0] for r in rows[1:]] == expected
+    assert [r[0] for r in rows] == expected
+    assert all(r[1] == "x" for r in rows)
 
 
-def test_output_has_original_headers_then_enrichment_in_time_order() -> None:
-    frame = enriched(
+def test_output_has_original_headers_then_enrichment_in_time_order(tmp_path: Path) -> None:
+    frame = canonical_frame(
         [
             event("forum_post", "2024-01-05 10:00:00", context="Forum: A, B"),
             event("course_view", "2024-01-05 09:00:00", user_id="6", user_name="Bruno"),
             event("resource_view", "2024-01-05 09:00:00"),
         ]
     )
-    stamps = frame["timestamp"].to_numpy().view(np.int64)
-    rows = parse(render(frame, np.argsort(stamps, kind="stable")))
+    rows = parse(render(frame, tmp_path))
     header = rows[0]
     assert header[:9] == [h for h, _ in REPORT_HEADERS]
     assert header[9:] == [
@@ -110,6 +110,7 @@ def test_output_has_original_headers_then_enrichment_in_time_order() -> None:
         "bloom_level",
         "is_active",
         "rule_id",
+        "session_id",
     ]
     body = [dict(zip(header, r, strict=True)) for r in rows[1:]]
     # ties (09:00) keep input order: Bruno's course view came before Ana's resource view
@@ -124,9 +125,9 @@ def test_output_has_original_headers_then_enrichment_in_time_order() -> None:
     assert body[1]["case_label"] == "Ana Silva"
 
 
-def test_utc_times_carry_an_offset_and_missing_values_are_empty() -> None:
-    frame = enriched([event("login", "2024-03-01 23:59:59", context=None)])
-    rows = parse(render(frame, offset="+00:00"))
+def test_utc_times_carry_an_offset_and_missing_values_are_empty(tmp_path: Path) -> None:
+    frame = canonical_frame([event("login", "2024-03-01 23:59:59", context=None)])
+    rows = parse(render(frame, tmp_path, utc=True))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["timestamp"] == "2024-03-01T23:59:59+00:00"
     assert row["Event context"] == ""
@@ -134,8 +135,8 @@ def test_utc_times_carry_an_offset_and_missing_values_are_empty() -> None:
     assert row["rule_id"] == "other"
 
 
-def test_hostile_cells_are_neutralised_in_the_file() -> None:
-    frame = enriched(
+def test_hostile_cells_are_neutralised_in_the_file(tmp_path: Path) -> None:
+    frame = canonical_frame(
         [
             event(
                 "course_view",
@@ -146,42 +147,48 @@ def test_hostile_cells_are_neutralised_in_the_file() -> None:
             )
         ]
     )
-    row = dict(zip(*parse(render(frame)), strict=True))
+    row = dict(zip(*parse(render(frame, tmp_path)), strict=True))
     assert row["User full name"] == "'=cmd|' /C calc'!A0"
     assert row["case_label"] == "'=cmd|' /C calc'!A0"
     assert row["Event context"] == "'-1+2"
     assert row["IP address"] == "'@evil"
 
 
-def test_many_rows_use_plain_columns_and_stay_identical() -> None:
-    rows = [
-        event("course_view", "2024-01-05 09:00:00", description=f'd{i},"q"') for i in range(60_000)
-    ]
-    frame = enriched(rows[:10])
-    big = pd.concat([frame] * 6_000, ignore_index=True)
-    big["description"] = pd.array([f'd{i},"q"' for i in range(len(big))], dtype="string")
-    columns = csv_columns(big, [("Description", "description")], "")
-    text = b"".join(bytes(c) for c in csv_chunks(columns, np.arange(len(big)))).decode("utf-8-sig")
-    parsed = parse(text)
-    assert len(parsed) == len(big) + 1
-    assert parsed[12345][0] == 'd12344,"q"'
+def test_many_rows_use_plain_columns_and_stay_identical(tmp_path: Path) -> None:
+    size = 60_000
+    frame = canonical_frame([event("course_view", "2024-01-05 09:00:00")] * size)
+    frame["description"] = pd.array([f'd{i},"q"' for i in range(size)], dtype="string")
+    parsed = parse(render(frame, tmp_path))
+    assert len(parsed) == size + 1
+    column = parsed[0].index("Description")
+    assert parsed[12345][column] == 'd12344,"q"'
+    assert [r[column] for r in parsed[1:]] == [f'd{i},"q"' for i in range(size)]
 
 
-def test_one_pass_pairs_equal_two_separate_files() -> None:
-    frame = enriched(
+def test_bloom_only_csv_is_the_full_csv_without_the_unclassified_events(tmp_path: Path) -> None:
+    frame = canonical_frame(
         [
-            event(kind, f"2024-01-05 09:{i:02d}:00")
-            for i, kind in enumerate(["login", "forum_post"] * 7)
+            event(kind, f"2024-01-05 09:{i:02d}:00", user_id=str(i % 3), user_name=f"P{i % 3}")
+            for i, kind in enumerate(["login", "forum_post", "login", "course_view"] * 5)
         ]
     )
-    table = prepare_csv(frame, REPORT_HEADERS, "")
-    rows = np.arange(len(frame))[::-1]
-    subset = (frame["rule_id"] != "other").to_numpy()[rows]
-    pairs = list(csv_chunk_pairs(table, rows, subset, chunk_rows=4))
-    full = b"".join(bytes(a) for a, _ in pairs)
-    part = b"".join(bytes(b) for _, b in pairs)
-    assert full == b"".join(bytes(c) for c in csv_chunks(table, rows, chunk_rows=5))
-    assert part == b"".join(bytes(c) for c in csv_chunks(table, rows[subset]))
+    dest = tmp_path / "result.zip"
+    process_ingested(
+        FakeIngested(frame),
+        dest,
+        PipelineOptions(pseudonymize=False),
+        load_rules(),
+        lambda p, s: None,
+        {},
+        time.perf_counter(),
+    )
+    archive = zipfile.ZipFile(dest)
+    full = archive.read("enriched_log.csv").decode("utf-8-sig").splitlines(keepends=True)
+    part = archive.read("enriched_log_bloom_only.csv").decode("utf-8-sig").splitlines(True)
+    header = parse(full[0])[0]
+    kept = [line for line in full[1:] if parse(line)[0][header.index("rule_id")] != "other"]
+    assert part == [full[0], *kept]
+    assert 0 < len(kept) < len(full) - 1
 
 
 @given(st.lists(TEXT, min_size=1, max_size=12), st.integers(0, 11), st.booleans())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -13,15 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from moodlelogsmart_gui.pipeline import PipelineOptions
 from moodlelogsmart_gui.pipeline.cases import assign_cases
 from moodlelogsmart_gui.pipeline.classify import classify, load_rules
 from moodlelogsmart_gui.pipeline.export_xes import (
     prepare_events,
-    xes_chunk_pairs,
     xes_chunks,
     xml_escape,
 )
-from tests.unit.canonical_frames import canonical_frame, event
+from moodlelogsmart_gui.pipeline.run import process_ingested
+from tests.unit.canonical_frames import FakeIngested, canonical_frame, event
 
 NS = "{http://www.xes-standard.org/}"
 ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -174,21 +177,41 @@ def test_pm4py_reads_traces_events_and_times(tmp_path: Path) -> None:
     assert str(first.iloc[0]).startswith("2024-01-01 09:00:00")
 
 
-def test_one_pass_pairs_equal_two_separate_documents() -> None:
-    frame = enriched(
+def test_bloom_only_xes_is_the_full_xes_without_the_unclassified_events(tmp_path: Path) -> None:
+    frame = canonical_frame(
         [
             event(kind, f"2024-01-05 09:{i:02d}:00", user_id=str(i % 3), user_name=f"P{i % 3}")
             for i, kind in enumerate(["login", "forum_post", "login", "course_view"] * 5)
         ]
     )
-    events = prepare_events(frame, "")
-    codes = frame["case_id"].cat.codes.to_numpy()
-    rows = np.argsort(codes, kind="stable")
-    subset = (frame["rule_id"] != "other").to_numpy()[rows]
-    a, b = {"concept:name": "all"}, {"concept:name": "bloom"}
-    pairs = list(xes_chunk_pairs(events, rows, subset, a, b, chunk_rows=3))
-    whole = b"".join(bytes(x) for x, _ in pairs)
-    part = b"".join(bytes(y) for _, y in pairs)
-    assert whole == b"".join(bytes(c) for c in xes_chunks(events, rows, a, chunk_rows=7))
-    assert part == b"".join(bytes(c) for c in xes_chunks(events, rows[subset], b))
-    assert ET.fromstring(part).findall(f"{NS}trace")
+    dest = tmp_path / "result.zip"
+    process_ingested(
+        FakeIngested(frame),
+        dest,
+        PipelineOptions(pseudonymize=False),
+        load_rules(),
+        lambda p, s: None,
+        {},
+        time.perf_counter(),
+    )
+    archive = zipfile.ZipFile(dest)
+    full = ET.fromstring(archive.read("enriched_log.xes"))
+    part = ET.fromstring(archive.read("enriched_log_bloom_only.xes"))
+
+    def traces(root: ET.Element, bloom_only: bool) -> dict[str, list[dict[str, str]]]:
+        found = {}
+        for trace in root.iter(f"{NS}trace"):
+            events = [attrs(e) for e in trace.iter(f"{NS}event")]
+            if bloom_only:
+                events = [e for e in events if "bloom:level" in e]
+            if events:
+                found[attrs(trace)["concept:name"]] = events
+        return found
+
+    assert traces(part, False) == traces(full, True)
+    assert 0 < sum(map(len, traces(part, False).values())) < len(list(full.iter(f"{NS}event")))
+    names = {n: attrs(r)["concept:name"] for n, r in (("full", full), ("part", part))}
+    assert names == {
+        "full": "MoodleLogSmart enriched log",
+        "part": "MoodleLogSmart enriched log (Bloom only)",
+    }

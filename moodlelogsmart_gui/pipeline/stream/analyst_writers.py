@@ -1,13 +1,15 @@
 """The analyst members as writers of the time-ordered stream (``writers.BatchWriter``).
 
-Each wraps the exporter that main's whole-frame pipeline used, fed batch after batch:
-``CaseFigures`` feeds ``analysis.CaseStream`` (sessions, directly-follows counts and
-students.csv; each case's events come in time order in this stream, as it needs);
+Each is fed batch after batch: ``CaseFigures`` feeds ``analysis.CaseStream`` (sessions,
+directly-follows counts and students.csv; each case's events come in time order in this
+stream, as it needs);
 ``OcelMember`` feeds ``export_ocel.OcelWriter`` (events as they come, objects at the end);
 ``ParquetMember`` writes ``enriched_log.parquet`` with the types of ``export_parquet``, in
 row groups of a fixed size (whatever the sorted batches' sizes, so the bytes depend only on
 the events). Columns that follow from the rule (activity type, category, Bloom level,
-``is_active``, rule id) are rebuilt from each event's rule index.
+``is_active``, rule id) are rebuilt from each event's rule index; the text columns come as
+file-wide codes (``analyst.TextBooks``) and each row group or batch gets a dictionary of
+the values it uses (``compact``), or as plain text where values barely repeat.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from moodlelogsmart_gui.pipeline.stream.books import Cases
 from moodlelogsmart_gui.pipeline.stream.writers import SESSION as SESSION_COLUMN
 from moodlelogsmart_gui.pipeline.stream.writers import Chunk
 
-ROW_GROUP = 131_072  # rows per Parquet row group (as the whole-frame writer had)
+ROW_GROUP = 131_072  # rows per Parquet row group
 
 
 class RuleColumns:

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from moodlelogsmart_gui.pipeline.cases import case_keys, first_names
 from moodlelogsmart_gui.pipeline.classify import RuleSet, classify, is_bloom, load_rules
@@ -103,12 +102,7 @@ def _counts(series: pd.Series, rows: np.ndarray) -> dict[str, int]:
 
 
 def _joined(columns: list[tuple[str, TextColumn]], rows: np.ndarray, suffix: str = "") -> pa.Array:
-    table = CsvTable.build(columns)
-    last = len(table.pieces) - 1
-    pieces = [p.take(rows, suffix if i == last else "") for i, p in enumerate(table.pieces)]
-    if len(pieces) == 1:
-        return pieces[0]
-    return pc.binary_join_element_wise(*pieces, ",")
+    return CsvTable.build(columns).lines(rows, suffix)
 
 
 def enrich_frame(
