@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from moodlelogsmart_gui.pipeline.export_csv import (
     TimestampColumn,
+    _clock_strings,
     encode_timestamps,
     string_buffer,
 )
@@ -62,15 +63,42 @@ def _present(value: str | None) -> str | None:
     return None if text in BLANK else text
 
 
+class _Pieces:
+    """Every text piece of the event lines, end to end: a piece's code is its position, and
+    one ``take`` of a batch's codes (row after row) gives the batch's bytes. Pieces are only
+    ever appended, so codes never move."""
+
+    def __init__(self) -> None:
+        self.array = pa.array([], type=pa.string())
+        self._new: list[pa.Array] = []
+        self.size = 0
+
+    def add(self, texts: pa.Array | list[str]) -> int:
+        """Append ``texts``; the code of the first one."""
+        array = texts if isinstance(texts, pa.Array) else pa.array(texts, type=pa.string())
+        first = self.size
+        self._new.append(array)
+        self.size += len(array)
+        return first
+
+    def text(self, codes: np.ndarray) -> pa.Buffer:
+        if self._new:
+            self.array = pa.concat_arrays([self.array, *self._new])
+            self._new = []
+        return string_buffer(self.array.take(pa.array(codes.ravel())))
+
+
 class _Combined:
     """One JSON piece per distinct combination of a few columns' values, cached across
     batches: the event text is then a handful of pieces instead of one per field."""
 
-    def __init__(self, build: Callable[..., str]) -> None:
+    def __init__(self, build: Callable[..., str], pieces: _Pieces) -> None:
         self._build = build
-        self._cache: dict[tuple[str | None, ...], str] = {}
+        self._pieces = pieces
+        self._cache: dict[tuple[str | None, ...], int] = {}
 
-    def take(self, columns: Sequence[pd.Series | None], size: int) -> pa.Array:
+    def codes(self, columns: Sequence[pd.Series | None], size: int) -> np.ndarray:
+        """Per row the code of its combination's piece."""
         key = np.zeros(size, dtype=np.int64)
         lists: list[list[str]] = []
         for series in columns:
@@ -83,17 +111,18 @@ class _Combined:
         for values in reversed(lists):
             rest, member = np.divmod(rest, len(values) + 1)
             members.insert(0, member.tolist())
-        texts = []
+        found = []
         for picked in zip(*members, strict=True):
             combo = tuple(
                 _present(values[m - 1]) if m else None
                 for values, m in zip(lists, picked, strict=True)
             )
-            text = self._cache.get(combo)
-            if text is None:
-                text = self._cache[combo] = self._build(*combo)
-            texts.append(text)
-        return pa.array(texts, type=pa.string()).take(pa.array(combination.astype(np.int32)))
+            code = self._cache.get(combo)
+            if code is None:
+                code = self._cache[combo] = self._pieces.add([self._build(*combo)])
+            found.append(code)
+        per_row: np.ndarray = np.array(found, dtype=np.int64)[combination]
+        return per_row
 
 
 def _head(activity: str | None) -> str:
@@ -132,10 +161,18 @@ class OcelWriter:
         self.students: dict[str, str] = {}  # case id -> label
         self.objects: dict[str, dict[str, None]] = {kind: {} for kind, _, _ in LINKS}
         self.modules: dict[str, tuple[str, str]] = {}  # cmid -> (context, module)
-        self._head = _Combined(_head)
-        self._attributes = _Combined(_attributes)
-        self._student = _Combined(_student)
-        self._links = _Combined(_links)
+        self._pieces = pieces = _Pieces()
+        self._head = _Combined(_head, pieces)
+        self._attributes = _Combined(_attributes, pieces)
+        self._student = _Combined(_student, pieces)
+        self._links = _Combined(_links, pieces)
+        # the time of day with the offset; an event's number in two parts: thousands, then
+        # the last three digits with the event's end (unpadded below 1,000, padded above)
+        self._clock = pieces.add(pc.binary_join_element_wise(_clock_strings(), offset, ""))
+        self._units = pieces.add([f'{n}"}}' for n in range(1000)])
+        pieces.add([f'{n:03d}"}}' for n in range(1000)])
+        self._days: dict[str, int] = {}
+        self._thousands = np.array([pieces.add([""])], dtype=np.int64)
 
     def header(self) -> bytes:
         return b'{"events":[\n'
@@ -148,19 +185,41 @@ class OcelWriter:
         size = len(batch)
         times: TimestampColumn = encode_timestamps(batch["timestamp"], self.offset)
         numbers = np.arange(self.written + 1, self.written + size + 1)
-        parts = [
-            self._head.take([batch["activity_type"]], size),
-            times.take(np.arange(size)),
-            self._attributes.take([_column(batch, c) for _, c in EVENT_ATTRIBUTES], size),
-            self._student.take([batch["case_id"]], size),
-            self._links.take([_column(batch, c) for _, c, _ in LINKS], size),
-            pc.cast(pa.array(numbers), pa.string()),
-        ]
-        text = string_buffer(pc.binary_join_element_wise(*parts, _same('"}', size), ""))
+        thousands, units = np.divmod(numbers, 1000)
+        codes = np.empty((size, 8), dtype=np.int64)
+        codes[:, 0] = self._head.codes([batch["activity_type"]], size)
+        codes[:, 1] = self._day_codes(times.days)[times.day_codes]
+        codes[:, 2] = self._clock + times.seconds
+        codes[:, 3] = self._attributes.codes([_column(batch, c) for _, c in EVENT_ATTRIBUTES], size)
+        codes[:, 4] = self._student.codes([batch["case_id"]], size)
+        codes[:, 5] = self._links.codes([_column(batch, c) for _, c, _ in LINKS], size)
+        codes[:, 6] = self._thousand_codes(int(thousands[-1]))[thousands]
+        codes[:, 7] = self._units + units + np.where(thousands > 0, 1000, 0)
+        text = self._pieces.text(codes)
         if not self.written:  # the first event of the document: no separator before it
             text = text.slice(2)
         self.written += size
         return text
+
+    def _day_codes(self, days: pa.Array) -> np.ndarray:
+        """The piece code of each of a batch's days ("YYYY-MM-DDT")."""
+        codes = []
+        for day in days.to_pylist():
+            code = self._days.get(day)
+            if code is None:
+                code = self._days[day] = self._pieces.add([day])
+            codes.append(code)
+        return np.array(codes, dtype=np.int64)
+
+    def _thousand_codes(self, most: int) -> np.ndarray:
+        """Piece codes of the numbers of thousands 0..``most`` at least ("" for none)."""
+        have = len(self._thousands)
+        if most >= have:
+            size = max(most + 1, 2 * have)
+            first = self._pieces.add([str(n) for n in range(have, size)])
+            more = np.arange(first, first + size - have, dtype=np.int64)
+            self._thousands = np.concatenate([self._thousands, more])
+        return self._thousands
 
     def _remember(self, batch: pd.DataFrame) -> None:
         pairs = batch[["case_id", "case_label"]].drop_duplicates("case_id")
@@ -245,7 +304,3 @@ _EPOCH = "1970-01-01T00:00:00Z"
 def _column(batch: pd.DataFrame, name: str) -> pd.Series | None:
     column: pd.Series | None = batch.get(name)
     return column
-
-
-def _same(text: str, size: int) -> pa.Array:
-    return pa.repeat(pa.scalar(text, type=pa.string()), size)

@@ -85,3 +85,27 @@ def test_ocel_events_are_the_same_in_any_batch_size() -> None:
         assert kinds[0] == "student"
         assert ("course" in kinds) == (row["course"] != "")
         assert ("course_module" in kinds) == isinstance(row["cmid"], str)
+
+
+def test_ocel_event_ids_count_on_across_batches_and_thousands() -> None:
+    size = 2_345
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2023-12-31 23:00", periods=size, freq="53s"),
+            "activity_type": pd.Categorical(["View"] * size),
+            "case_id": pd.Categorical([f"u{i % 4}" for i in range(size)]),
+            "case_label": pd.Categorical([f"Student {i % 4}" for i in range(size)]),
+            "event_name": pd.array(["Course viewed"] * size, "string"),
+        }
+    )
+    for offset in ("", "+00:00"):
+        writer = OcelWriter(["View"], offset)
+        chunks = [writer.header()]
+        for start in range(0, size, 999):
+            batch = frame.iloc[start : start + 999].reset_index(drop=True)
+            chunks.append(writer.events(batch))
+        chunks.append(writer.footer())
+        events = json.loads(b"".join(bytes(c) for c in chunks))["events"]
+        assert [e["id"] for e in events] == [f"e{i + 1}" for i in range(size)]
+        expected = frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S") + offset
+        assert [e["time"] for e in events] == expected.tolist()
