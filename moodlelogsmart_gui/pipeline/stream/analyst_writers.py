@@ -250,7 +250,7 @@ class ParquetMember:
         return (self._sink.take(),)
 
     def write(self, batch: pa.RecordBatch) -> tuple[Chunk, ...]:
-        self._held.append(batch)
+        self._held.append(batch.select(list(self.columns)))  # not the stored table it slices
         self._rows += batch.num_rows
         while self._rows >= ROW_GROUP:
             self._flush(ROW_GROUP)
