@@ -49,6 +49,7 @@ from moodlelogsmart_gui.process_layout import (
 
 BOX_ROOM = 200  # width one box needs, gap and arrows included
 MIN_SCALE = 0.8  # smaller and the counts are hard to read: the map scrolls sideways
+SMALLEST_NAME = 0.75  # a box's name shrinks to this share of the font before it is cut
 LIGHT, DARK, BOX_LINE = QColor("#eef4fb"), QColor("#9fc0e6"), QColor("#2d5d8f")
 FORWARD, BACK = QColor("#34495e"), QColor("#a8582a")
 _chosen: dict[str, float | None] = {"percent": None}  # kept from job to job once moved
@@ -193,8 +194,9 @@ class MapCanvas(QWidget):
             painter.setBrush(_fill(box))
             painter.drawRoundedRect(rect, 6, 6)
             painter.setPen(QColor("#1d2733"))
-            painter.setFont(name_font)
-            name = QFontMetrics(name_font).elidedText(
+            font = _fitted(name_font, box.name, box.width - 8)
+            painter.setFont(font)
+            name = QFontMetrics(font).elidedText(
                 box.name, Qt.TextElideMode.ElideMiddle, int(box.width) - 8
             )
             top = QRectF(box.x, box.y + 2, box.width, box.height / 2)
@@ -317,3 +319,14 @@ class ProcessMapView(QWidget):
             self.shown.setText(
                 text.replace("%1", f"{placed.shown:,}").replace("%2", f"{placed.total:,}")
             )
+
+
+def _fitted(font: QFont, text: str, room: float) -> QFont:
+    """``font``, smaller (down to ``SMALLEST_NAME`` of its size) when ``text`` is wider than
+    ``room``: a whole name in a smaller font reads better than a name cut in the middle."""
+    width = QFontMetrics(font).horizontalAdvance(text)
+    if width <= room:
+        return font
+    smaller = QFont(font)
+    smaller.setPointSizeF(font.pointSizeF() * max(SMALLEST_NAME, room / width * 0.97))
+    return smaller

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFont, QFontMetrics, QImage
 
 from moodlelogsmart_gui.gui.details_pane import DetailsPane
 from moodlelogsmart_gui.gui.output_choice import OutputChoice
-from moodlelogsmart_gui.gui.process_map_view import ProcessMapView
+from moodlelogsmart_gui.gui.process_map_view import SMALLEST_NAME, ProcessMapView, _fitted
 from moodlelogsmart_gui.jobs.store import JobState
 from moodlelogsmart_gui.members import ALL_OUTPUTS
 from moodlelogsmart_gui.process_layout import layout
@@ -100,3 +100,17 @@ def test_output_choice_ticks(qtbot: Any) -> None:
     qtbot.addWidget(again)
     ticked = [name for name, box in again.boxes.items() if box.isChecked()]
     assert ticked == ["students.csv", "summary.json"]
+
+
+def test_a_long_box_name_shrinks_before_it_is_cut(qtbot: Any) -> None:
+    font = QFont()
+    font.setPointSizeF(10.0)
+    font.setBold(True)
+    name = "Assignment submission"
+    width = QFontMetrics(font).horizontalAdvance(name)
+    assert _fitted(font, name, width + 1) is font  # it fits: unchanged
+    smaller = _fitted(font, name, width * 0.85)
+    assert smaller.pointSizeF() < font.pointSizeF()
+    assert QFontMetrics(smaller).horizontalAdvance(name) <= width * 0.85
+    tiny = _fitted(font, name, width * 0.3)  # no smaller than the floor: then it is cut
+    assert tiny.pointSizeF() == font.pointSizeF() * SMALLEST_NAME
