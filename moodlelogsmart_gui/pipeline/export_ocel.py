@@ -47,12 +47,25 @@ def _json(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Per row the position of its value in the list of the batch's values (-1: missing)."""
-    if isinstance(series.dtype, pd.CategoricalDtype):  # codes already there: no hashing
-        return series.cat.codes.to_numpy(), [str(c) for c in series.cat.categories]
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return codes, [str(u) for u in uniques.tolist()]
+class _Texts:
+    """The categories of a categorical column as text, once per categories object (a writer
+    fed categoricals of the file's dictionaries sees the same categories in every batch)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[pd.Index, list[str]]] = {}
+
+    def codes(self, series: pd.Series) -> tuple[np.ndarray, list[str]]:
+        """Per row the position of its value in the list of values (-1: missing)."""
+        if not isinstance(series.dtype, pd.CategoricalDtype):
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            return codes, [str(u) for u in uniques.tolist()]
+        categories = series.cat.categories  # codes already there: no hashing
+        hit = self._seen.get(id(categories))
+        if hit is None or hit[0] is not categories:
+            if len(self._seen) >= 32:
+                self._seen.clear()
+            hit = self._seen[id(categories)] = (categories, [str(c) for c in categories])
+        return series.cat.codes.to_numpy(), hit[1]
 
 
 def _present(value: str | None) -> str | None:
@@ -92,9 +105,10 @@ class _Combined:
     """One JSON piece per distinct combination of a few columns' values, cached across
     batches: the event text is then a handful of pieces instead of one per field."""
 
-    def __init__(self, build: Callable[..., str], pieces: _Pieces) -> None:
+    def __init__(self, build: Callable[..., str], pieces: _Pieces, texts: _Texts) -> None:
         self._build = build
         self._pieces = pieces
+        self._texts = texts
         self._cache: dict[tuple[str | None, ...], int] = {}
 
     def codes(self, columns: Sequence[pd.Series | None], size: int) -> np.ndarray:
@@ -102,7 +116,9 @@ class _Combined:
         key = np.zeros(size, dtype=np.int64)
         lists: list[list[str]] = []
         for series in columns:
-            codes, values = _codes(series) if series is not None else (np.full(size, -1), [])
+            codes, values = (
+                self._texts.codes(series) if series is not None else (np.full(size, -1), [])
+            )
             key = key * (len(values) + 1) + (codes + 1)
             lists.append(values)
         combination, uniques = pd.factorize(key)
@@ -162,10 +178,11 @@ class OcelWriter:
         self.objects: dict[str, dict[str, None]] = {kind: {} for kind, _, _ in LINKS}
         self.modules: dict[str, tuple[str, str]] = {}  # cmid -> (context, module)
         self._pieces = pieces = _Pieces()
-        self._head = _Combined(_head, pieces)
-        self._attributes = _Combined(_attributes, pieces)
-        self._student = _Combined(_student, pieces)
-        self._links = _Combined(_links, pieces)
+        texts = _Texts()
+        self._head = _Combined(_head, pieces, texts)
+        self._attributes = _Combined(_attributes, pieces, texts)
+        self._student = _Combined(_student, pieces, texts)
+        self._links = _Combined(_links, pieces, texts)
         # the time of day with the offset; an event's number in two parts: thousands, then
         # the last three digits with the event's end (unpadded below 1,000, padded above)
         self._clock = pieces.add(pc.binary_join_element_wise(_clock_strings(), offset, ""))

@@ -120,11 +120,12 @@ def compact(codes: pa.Array, values: pa.Array) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(indices, values.take(picked))
 
 
-def _categories(values: pa.Array, book: pa.Array | None) -> pd.Series:
+def _categories(values: pa.Array, dtype: pd.CategoricalDtype | None) -> pd.Categorical:
     """Text as a pandas categorical (codes, so the OCEL pieces are looked up, not hashed)."""
-    if book is not None:  # file-wide codes (``analyst.TextBooks``)
-        return pd.Series(compact(values, book).to_pandas())
-    return pd.Series(pc.dictionary_encode(values).to_pandas())
+    if dtype is not None:  # file-wide codes (``analyst.TextBooks``): the same categories
+        codes = pc.fill_null(values, -1).to_numpy(zero_copy_only=False)
+        return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+    return pc.dictionary_encode(values).to_pandas().array
 
 
 class OcelMember:
@@ -143,10 +144,17 @@ class OcelMember:
         from moodlelogsmart_gui.pipeline.export_ocel import OcelWriter
 
         self.writer = OcelWriter(activity_types, offset)
-        self._texts = dict(texts or {})
+        self._dtypes = {
+            name: pd.CategoricalDtype(pd.Index(values.to_pylist(), dtype=object))
+            for name, values in (texts or {}).items()
+            if name.startswith("o_")
+        }
         self._rules = rules
         self._ids = pd.CategoricalDtype(pd.Index(cases.ids, dtype=object))
-        self._labels = np.array(cases.labels, dtype=object)
+        # labels as categories (unused cases share the empty label: each label once)
+        every = np.array(cases.labels, dtype=object)
+        labels, self._label_codes = np.unique(every, return_inverse=True)
+        self._labels = pd.CategoricalDtype(pd.Index(labels, dtype=object))
         self.columns: tuple[str, ...] = ("case", "ts", "rule", *(f"o_{c}" for c in OCEL_COLUMNS))
 
     def present(self, spilled: Sequence[str]) -> None:
@@ -165,14 +173,16 @@ class OcelMember:
                 "timestamp": batch.column("ts").to_numpy().view("datetime64[ns]"),
                 "activity_type": rules.categorical("activity_type", rule),
                 "case_id": pd.Categorical.from_codes(case, dtype=self._ids),
-                "case_label": self._labels[case],
+                "case_label": pd.Categorical.from_codes(
+                    self._label_codes[case], dtype=self._labels
+                ),
                 "bloom_level": rules.categorical("bloom_level", rule),
             }
         )
         for name in OCEL_COLUMNS:
             key = f"o_{name}"
             if key in batch.schema.names:
-                frame[name] = _categories(batch.column(key), self._texts.get(key))
+                frame[name] = _categories(batch.column(key), self._dtypes.get(key))
         return (self.writer.events(frame),)
 
     def finish(self) -> tuple[Chunk, ...]:
