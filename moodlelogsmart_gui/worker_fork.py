@@ -212,7 +212,7 @@ class _Server:
     def _child(self, fds: list[int], own: socket.socket) -> None:
         code = 1
         try:
-            os.setsid()
+            os.setpgid(0, 0)  # own group; the server's session: its (lowered) scheduling group
             _die_with(self.server_pid)
             signal.set_wakeup_fd(-1)
             os.close(self.wake_read)

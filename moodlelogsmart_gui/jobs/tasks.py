@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 
 from moodlelogsmart_gui.jobs.results import describe_os_error
 from moodlelogsmart_gui.jobs.retention import PurgePlan, PurgeReport, execute_purge
+from moodlelogsmart_gui.priority import lower_thread_priority
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class InputCopyTask(QRunnable):
         self.error: str | None = None
 
     def run(self) -> None:
+        lower_thread_priority()  # a file pool thread: the window thread goes first
         try:
             self.error = self._copy()
         except Exception as err:

@@ -84,14 +84,16 @@ def wait_for(condition: object, seconds: float = 5.0) -> bool:
     return False
 
 
-def test_a_forked_spare_runs_its_job_in_its_own_session(
+def test_a_forked_spare_runs_its_job_in_its_own_process_group(
     server: tuple[subprocess.Popen[bytes], str, Path],
 ) -> None:
     process, path, jobs = server
     folder = make_job(jobs / ("1" * 32))
     spare = forked_spare(path, jobs)
     (child,) = children_of(process.pid)
-    assert os.getsid(child) == child != os.getsid(spare.pid)  # own session and group
+    assert os.getpgid(child) == child != os.getpgid(spare.pid)  # own process group
+    # in the server's session, so in its scheduling group (see priority.py), not the app's
+    assert os.getsid(child) == os.getsid(process.pid) != os.getsid(spare.pid)
     assert Path(f"/proc/{child}/cwd").resolve() == jobs.resolve()
     assert spare.stdin is not None and spare.stdout is not None
     spare.stdin.write(handover_line(folder))
