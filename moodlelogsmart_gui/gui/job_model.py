@@ -48,6 +48,19 @@ class Column(enum.IntEnum):
 
 
 HEADERS = ("File", "State", "Events in", "Kept", "Started", "Duration", "Deleted")
+COLUMNS = len(Column)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ROLES = frozenset(
+    (_DISPLAY, _DECORATION, _FOREGROUND, _TOOLTIP, _ALIGNMENT, JOB_ROLE, SORT_ROLE, PROGRESS_ROLE)
+)
+"""The roles :meth:`JobTableModel.data` answers; a view asks a cell for about ten roles per
+paint (font, background, check state...), so the others return at once."""
 
 
 def state_key(job: Job) -> str:
@@ -158,7 +171,7 @@ class JobTableModel(QAbstractTableModel):
         if job is None:
             return
         self._rows[row] = job
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+        self.dataChanged.emit(self.index(row, 0), self.index(row, COLUMNS - 1))
 
     def _on_removed(self, job_id: str) -> None:
         row = self._row_of.get(job_id)
@@ -178,9 +191,7 @@ class JobTableModel(QAbstractTableModel):
                 self._rows[row] = fresh
         self._stale.update(job.id for job in self._pending)
         if self._rows:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._rows) - 1, len(Column) - 1)
-            )
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, COLUMNS - 1))
 
     def _tick(self) -> None:
         """Durations of running jobs move every second; expiry texts every 30 s."""
@@ -209,7 +220,7 @@ class JobTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else COLUMNS
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -228,14 +239,17 @@ class JobTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if role not in _ROLES or not index.isValid():
             return None
-        job = self._rows[index.row()]
+        row = index.row()
+        if not 0 <= row < len(self._rows):
+            return None
+        job = self._rows[row]
         column = index.column()  # an int: Column(...) per call is slow, and IntEnum compares
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(job, column)
         if role == JOB_ROLE:
             return job
@@ -243,17 +257,14 @@ class JobTableModel(QAbstractTableModel):
             return self._sort_key(job, column)
         if role == PROGRESS_ROLE:
             return int(job.percent) if job.state is JobState.RUNNING else None
-        if role == Qt.ItemDataRole.DecorationRole and column == Column.STATE:
+        if role == _DECORATION and column == Column.STATE:
             return state_icon(state_key(job))
-        if role == Qt.ItemDataRole.ForegroundRole and column == Column.STATE:
+        if role == _FOREGROUND and column == Column.STATE:
             return state_colour(state_key(job))
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self._tooltip(job)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            Column.EVENTS_IN,
-            Column.KEPT,
-        ):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == _ALIGNMENT and column in (Column.EVENTS_IN, Column.KEPT):
+            return _RIGHT
         return None
 
     def _display(self, job: Job, column: int) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 
 from moodlelogsmart_gui import paths as paths_module
-from moodlelogsmart_gui.jobs.attempts import retry_fields
+from moodlelogsmart_gui.jobs.attempts import rerun_of
 from moodlelogsmart_gui.jobs.cleanup import Cleanup
 from moodlelogsmart_gui.jobs.copying import CopyLine
 from moodlelogsmart_gui.jobs.history import HistoryWriter
@@ -27,12 +27,12 @@ from moodlelogsmart_gui.jobs.retention import PurgeReport, RetentionPolicy, remo
 from moodlelogsmart_gui.jobs.run_order import RunOrder
 from moodlelogsmart_gui.jobs.runner import JobRunner, RunnerSignals
 from moodlelogsmart_gui.jobs.spare import IDLE_SECONDS as SPARE_IDLE_SECONDS
-from moodlelogsmart_gui.jobs.spare import SpareWorkers
-from moodlelogsmart_gui.jobs.spare_process import default_spare_command, watched_files
+from moodlelogsmart_gui.jobs.spare_process import watched_files
+from moodlelogsmart_gui.jobs.spare_wiring import spares_for
 from moodlelogsmart_gui.jobs.state import JobState
 from moodlelogsmart_gui.jobs.store import FailureReason, Job, JobStore, StoreError
 from moodlelogsmart_gui.jobs.tasks import find_input_copy
-from moodlelogsmart_gui.jobs.worker_process import ProcessFactory, command_factory
+from moodlelogsmart_gui.jobs.worker_process import ProcessFactory
 from moodlelogsmart_gui.paths import AppPaths
 from moodlelogsmart_gui.settings import Settings
 
@@ -83,15 +83,11 @@ class JobQueue(QObject):
         self._writer.timeout.connect(self._write_history)
         self._settings = settings
         self._policy = RetentionPolicy.from_settings(settings)
-        self._process_factory = process_factory or command_factory(worker_command)
-        if spare_command is None and worker_command is paths_module.worker_command:
-            spare_command = default_spare_command  # the real worker: keep a warm spare
-        self._spares = None if spare_command is None or process_factory else SpareWorkers(
-            spare_command, paths.jobs, watched_files(settings), idle_seconds=spare_idle_seconds
+        self._spares, self._process_factory = spares_for(
+            paths.jobs, settings, worker_command, process_factory, spare_command,
+            spare_idle_seconds,
         )  # fmt: skip
         if self._spares is not None:  # spares while jobs are queued or running
-            self._spares.set_slots(settings.concurrent_jobs)
-            self._process_factory = self._spares.factory(self._process_factory)
             self.counts_changed.connect(self._spares.on_counts)
         self._clock = clock
         self._pool = QThreadPool(self)
@@ -119,6 +115,7 @@ class JobQueue(QObject):
         self._cleanup.finished.connect(self._on_purged)
         self._closing = False
         self._closed = False
+        self._counts = (0, 0)  # last emitted (running, queued)
 
     # -- life --------------------------------------------------------------------------------
 
@@ -236,19 +233,7 @@ class JobQueue(QObject):
 
     def rerun(self, job_id: str) -> str:
         """A finished job again, same options, from the kept input copy else the original."""
-        job = self._live.get(job_id)
-        if job is None:
-            raise JobSubmitError("That job is no longer in the history.")
-        if not job.state.can_retry:
-            raise JobSubmitError("Only a finished job can be run again.")
-        kept = find_input_copy(self._paths.jobs / job_id)
-        copy_from = kept if kept is not None else Path(job.source_path)
-        if kept is None and not copy_from.is_file():
-            raise JobSubmitError(
-                f"The file {job.input_name} is no longer where it was; add it again."
-            )
-        again = (copy_from, Path(job.source_path), job.input_name)
-        retry = retry_fields(job, self._live.all())
+        job, again, retry = rerun_of(self._live.get(job_id), self._paths.jobs, self._live.all())
         return only_job(self._submit_all([again], job.pseudonymize, job.rules_file, retry))
 
     def remove(self, job_id: str) -> None:
@@ -296,23 +281,25 @@ class JobQueue(QObject):
 
     # -- running -----------------------------------------------------------------------------
 
-    def _on_copied(self, job_id: str, error: str | None) -> None:
+    def _on_copied(self, ended: list[tuple[str, str | None]]) -> None:
+        """The copies that ended since the last turn of the event loop, all at once."""
         if self._closed:
             return
         self._copies.start(self._still_queued)
-        job = self._live.get(job_id)
-        folder = self._paths.jobs / job_id
-        if job is None or job.state != JobState.QUEUED:
-            tidy_job_folder(folder, keep_result=False)
-        elif error is not None:
-            self._finish(job_id, RunOutcome.failure(FailureReason.BAD_INPUT, error, self._clock()))
-            tidy_job_folder(folder, keep_result=False)
-        else:
-            self._live.note(job_id, stage="")  # copied: no new state, no history write
-            self._order.mark_ready(job_id)
-            self.job_updated.emit(job_id)
+        for job_id, error in ended:
+            job = self._live.get(job_id)
+            folder = self._paths.jobs / job_id
+            if job is None or job.state != JobState.QUEUED:
+                tidy_job_folder(folder, keep_result=False)
+            elif error is not None:
+                failure = RunOutcome.failure(FailureReason.BAD_INPUT, error, self._clock())
+                self._finish(job_id, failure)
+                tidy_job_folder(folder, keep_result=False)
+            else:
+                self._live.note(job_id, stage="")  # copied: no new state, no history write
+                self._order.mark_ready(job_id)
+                self.job_updated.emit(job_id)
         self._dispatch()  # also when a copy failed: later jobs may be waiting for this one
-        self._emit_counts()
 
     def _dispatch(self) -> None:
         while not self._closing and len(self._runners) < self._settings.concurrent_jobs:
@@ -397,4 +384,9 @@ class JobQueue(QObject):
             self._history.flush()
 
     def _emit_counts(self) -> None:
-        self.counts_changed.emit(self.running_count(), self.queued_count())
+        """``counts_changed`` when the counts changed (a copy ending moves a job from one
+        kind of queued to the other: the same count, no signal)."""
+        counts = (self.running_count(), self.queued_count())
+        if counts != self._counts:
+            self._counts = counts
+            self.counts_changed.emit(*counts)
