@@ -1,7 +1,7 @@
 """Window benchmark for a batch: many course logs dropped on the window at once.
 
     .venv/bin/python benchmarks/bench_drop.py [--logs 300] [--events 2000]
-        [--old /tmp/old/.venv/bin/python] [--idle 62]
+        [--old /tmp/old/.venv/bin/python] [--idle 62] [--cli] [--runs 1]
 
 Generates ``--logs`` course logs of ``--events`` events (report CSV, a different seed each),
 then, for this checkout's interpreter and (with ``--old``) the old code's interpreter, side by
@@ -9,7 +9,9 @@ side: opens the real window (offscreen, its own data folder, default settings), 
 files on it with one real QDropEvent and measures how late a 10 ms timer fires (the longest
 event-loop stall), the time from the drop to the last result, and how many worker processes
 are left ``--idle`` seconds after the last result (the warm spare must be gone after 60 s).
-Everything generated is deleted at the end.
+``--cli`` also times this checkout's ``moodlelogsmart process`` on the same files at the
+default "jobs at the same time" (the rate the window's last result is compared with);
+``--runs`` repeats the window run. Everything generated is deleted at the end.
 """
 
 from __future__ import annotations
@@ -100,6 +102,8 @@ result = {
     "completed": sum(1 for job in jobs if str(job.state) == "completed"),
     "longest_stall_ms": late[-1] * 1000,
     "p99_ms": late[int(len(late) * 0.99)] * 1000,
+    "over_50": sum(1 for x in late if x > 0.05),
+    "over_100": sum(1 for x in late if x > 0.1),
     "workers_at_end": left_at_end,
     "workers_after_idle": workers(),
 }
@@ -127,21 +131,42 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--old", help="the old code's python (its venv)")
     parser.add_argument("--idle", type=float, default=62.0)
+    parser.add_argument("--cli", action="store_true", help="also time `process` on the files")
+    parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
-    from benchmarks.bench_batch import make_logs
+    from benchmarks.bench_batch import make_logs, run_once
+    from moodlelogsmart_gui.settings import default_concurrent_jobs
 
     base = Path(tempfile.mkdtemp(prefix="mls-bench-drop-"))
     try:
         make_logs(base / "logs", args.logs, args.events)
         pythons = [("new", sys.executable)] + ([("old", args.old)] if args.old else [])
-        for label, python in pythons:
-            r = run(python, base / "logs", base / f"home-{label}", args.idle)
+        for run_no in range(args.runs):
+            for label, python in pythons:
+                home = base / f"home-{label}-{run_no}"
+                load = os.getloadavg()[0]
+                r = run(python, base / "logs", home, args.idle)
+                print(
+                    f"{label}: {args.logs} logs dropped -> last result after "
+                    f"{r['seconds']:.1f} s ({r['seconds'] / args.logs:.3f} s a log), "
+                    f"{r['completed']:.0f} completed; longest stall "
+                    f"{r['longest_stall_ms']:.0f} ms (p99 {r['p99_ms']:.0f} ms; "
+                    f"{r['over_50']:.0f} over 50 ms, {r['over_100']:.0f} over 100 ms); "
+                    f"worker processes at the end {r['workers_at_end']:.0f}, "
+                    f"{args.idle:g} s later {r['workers_after_idle']:.0f}; "
+                    f"load {load:.1f} -> {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
+                shutil.rmtree(home, ignore_errors=True)
+        if args.cli:
+            command = str(Path(sys.executable).with_name("moodlelogsmart"))
+            load = os.getloadavg()[0]
+            jobs = default_concurrent_jobs()
+            seconds, _rss, made, _cpu = run_once(command, base / "logs", base / "home-cli", jobs)
             print(
-                f"{label}: {args.logs} logs dropped -> last result after {r['seconds']:.1f} s "
-                f"({r['seconds'] / args.logs:.3f} s a log), {r['completed']:.0f} completed; "
-                f"longest stall {r['longest_stall_ms']:.0f} ms (p99 {r['p99_ms']:.0f} ms); "
-                f"worker processes at the end {r['workers_at_end']:.0f}, "
-                f"{args.idle:g} s later {r['workers_after_idle']:.0f}",
+                f"command line: {args.logs} logs in {seconds:.1f} s "
+                f"({seconds / args.logs:.3f} s a log, {jobs} at a time), {made} ZIPs; "
+                f"load {load:.1f} -> {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
     finally:
