@@ -27,7 +27,6 @@ from typing import IO, Any
 from moodlelogsmart_gui.jobs import protocol as wire
 from moodlelogsmart_gui.jobs.handover import SPARE_ARGUMENT
 from moodlelogsmart_gui.pipeline.errors import BadInputError
-from moodlelogsmart_gui.priority import lower_session_priority
 from moodlelogsmart_gui.worker_fork import FORK_ARGUMENTS
 from moodlelogsmart_gui.worker_fork import main as fork_main
 from moodlelogsmart_gui.worker_spare import wait_for_job
@@ -214,7 +213,6 @@ def out_of_resources(exc: BaseException) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = sys.argv[1:] if argv is None else argv
-    lower_session_priority()  # a niced worker's session must not outweigh the window
     if args and args[0] in FORK_ARGUMENTS:  # the fork server or a forked spare's launcher
         return fork_main(args)
     stream = take_over_stdout()
