@@ -123,6 +123,10 @@ def test_disk_full_while_writing_the_zip(
 HEADROOMS_MB = (5, 15, 30, 60, 130, 250)
 """Memory left above the imported pipeline: the log runs out of it at different stages (thread
 start, CSV read, arrays, export, ZIP); several once gave the generic "internal error"."""
+ALWAYS_SHORT_MB = 60
+"""Up to this headroom the job cannot finish. Above it the streaming pipeline sometimes does
+(its peak no longer grows with the log, and how much address space the allocator and the
+threads reserve varies from run to run): then it must finish properly, with its result."""
 
 
 @pytest.mark.slow
@@ -137,6 +141,9 @@ def test_out_of_memory_while_processing(
         worker.command = limited("as", megabytes * 2**20)
         job = run_to_end(qtbot, queue, source)
         seen.append(f"{megabytes} MB: {job.reason}: {job.message} ({job_seconds(job):.1f} s)")
+        if job.state == JobState.COMPLETED and megabytes > ALWAYS_SHORT_MB:
+            assert Path(str(job.result_path)).is_file(), seen[-1]
+            continue
         assert job.state == JobState.FAILED, seen[-1]
         assert job.message != INTERNAL_MESSAGE, seen[-1]
         if job.reason == FailureReason.CRASHED:  # C code aborted: the runner's sentence
