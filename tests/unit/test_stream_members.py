@@ -1,7 +1,7 @@
 """The analyst members on the streams, on generated data: which text columns are spilled as
 file-wide codes (``TextBooks``, whatever the batches' sizes), the streaming Parquet's column
 types (plain text for values that barely repeat, dictionaries cut to each row group,
-integers), and writers run a batch behind in their own thread (``Ahead``)."""
+integers)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ import pytest
 
 from moodlelogsmart_gui.pipeline import PipelineOptions, process_file
 from moodlelogsmart_gui.pipeline.stream import analyst_writers
-from moodlelogsmart_gui.pipeline.stream.ahead import Ahead
 from moodlelogsmart_gui.pipeline.stream.analyst import SAMPLE, TextBooks, text_of
 from moodlelogsmart_gui.pipeline.stream.analyst_writers import compact
 from tests.fixtures.moodle_logs import make_report_log, write_report_csv
@@ -86,48 +85,6 @@ def test_compact_keeps_only_the_values_a_group_uses() -> None:
     assert group.dictionary.to_pylist() == ["name 3", "name 500", "name 999"]
     assert group.to_pylist() == ["name 999", "name 3", None, "name 3", "name 500"]
     assert compact(pa.array([], pa.int32()), values).to_pylist() == []
-
-
-class _Recorder:
-    """A writer whose output tells the order it was called in."""
-
-    members: tuple[str, ...] = ("a", "b")
-    columns: tuple[str, ...] = ("x",)
-
-    def __init__(self, fail_at: int = -1) -> None:
-        self.fail_at = fail_at
-        self.seen = 0
-
-    def start(self) -> tuple[bytes, ...]:
-        return b"<a>", b"<b>"
-
-    def write(self, batch: pa.RecordBatch) -> tuple[bytes, ...]:
-        self.seen += 1
-        if self.seen == self.fail_at:
-            raise MemoryError("no room")
-        first = batch.column("x")[0].as_py()
-        return f"a{first};".encode(), b"" if first % 2 else f"b{first};".encode()
-
-    def finish(self) -> tuple[bytes, ...]:
-        return b"</a>", b"</b>"
-
-
-def _run(writer: object, batches: int) -> list[bytes]:
-    steps = [writer.start()]  # type: ignore[attr-defined]
-    for i in range(batches):
-        steps.append(writer.write(pa.record_batch({"x": [i]})))  # type: ignore[attr-defined]
-    steps.append(writer.finish())  # type: ignore[attr-defined]
-    return [b"".join(bytes(step[m]) for step in steps) for m in range(2)]
-
-
-@pytest.mark.parametrize("batches", [0, 1, 5])
-def test_ahead_gives_the_same_bytes_in_order(batches: int) -> None:
-    assert _run(Ahead(_Recorder()), batches) == _run(_Recorder(), batches)
-
-
-def test_ahead_raises_the_writers_error() -> None:
-    with pytest.raises(MemoryError, match="no room"):
-        _run(Ahead(_Recorder(fail_at=2)), 4)
 
 
 def test_streaming_parquet_types_and_row_group_dictionaries(

@@ -24,7 +24,6 @@ from moodlelogsmart_gui.pipeline.export_csv import CLASSIFICATION, ENRICHMENT, S
 from moodlelogsmart_gui.pipeline.options import PipelineOptions
 from moodlelogsmart_gui.pipeline.package import Member
 from moodlelogsmart_gui.pipeline.sessions import SessionTracker
-from moodlelogsmart_gui.pipeline.stream.ahead import Ahead
 from moodlelogsmart_gui.pipeline.stream.analyst_writers import (
     CaseFigures,
     OcelMember,
@@ -120,11 +119,11 @@ def result_members(
             "UTC" if layout.utc else None,
             layout.texts,
         )
-        timed.append(Ahead(parquet))
+        timed.append(parquet)
     if wants("enriched_log.ocel.json"):
         ocel = OcelMember(figures.activities, layout.offset, columns, layout.cases, layout.texts)
         ocel.present(spill.schema.names if spill.schema is not None else [])
-        timed.append(Ahead(ocel))
+        timed.append(ocel)
     timed.append(CaseFigures(figures, columns, layout.cases))
     gap = options.session_gap_minutes
     time_stream = SortedStream(TIME_ORDER, timed, sessions=SessionTracker(gap))
