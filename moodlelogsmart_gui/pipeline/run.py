@@ -130,10 +130,12 @@ def process_file(
                 beat.set(low + (high - low) * done // rows, "classify")
             found.check()
 
-        buckets = time_buckets(src.stat().st_size, options.memory_mb)
+        in_memory = fits_in_memory(src.stat().st_size, options.memory_mb)
+        # events kept in memory are merged in one piece: no time buckets to split them into
+        buckets = 1 if in_memory else time_buckets(src.stat().st_size, options.memory_mb)
         bounds = time_bounds(spread_times(decisions), buckets) if buckets > 1 else None
         job = _Job(dest_zip, options, rules, progress, source, started, bounds)
-        job.in_memory = fits_in_memory(src.stat().st_size, options.memory_mb)
+        job.in_memory = in_memory
         return job.run(
             batches,
             lambda: found.detection(),
