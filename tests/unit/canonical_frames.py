@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -166,3 +169,23 @@ class FakeIngested:
 
     def __post_init__(self) -> None:
         self.rows_in = self.rows_in or len(self.frame)
+
+
+def mixed_result_zip(tmp: Path) -> zipfile.ZipFile:
+    """The streaming pipeline's ZIP of 20 events of 3 students, half of them unclassified."""
+    from moodlelogsmart_gui.pipeline import PipelineOptions
+    from moodlelogsmart_gui.pipeline.classify import load_rules
+    from moodlelogsmart_gui.pipeline.run import process_ingested
+
+    frame = canonical_frame(
+        [
+            event(kind, f"2024-01-05 09:{i:02d}:00", user_id=str(i % 3), user_name=f"P{i % 3}")
+            for i, kind in enumerate(["login", "forum_post", "login", "course_view"] * 5)
+        ]
+    )
+    dest = tmp / "result.zip"
+    options = PipelineOptions(pseudonymize=False)
+    process_ingested(
+        FakeIngested(frame), dest, options, load_rules(), lambda p, s: None, {}, time.perf_counter()
+    )
+    return zipfile.ZipFile(dest)

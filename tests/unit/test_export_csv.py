@@ -24,7 +24,13 @@ from moodlelogsmart_gui.pipeline.export_csv import (
     neutralise_formulas,
 )
 from moodlelogsmart_gui.pipeline.run import process_ingested
-from tests.unit.canonical_frames import REPORT_HEADERS, FakeIngested, canonical_frame, event
+from tests.unit.canonical_frames import (
+    REPORT_HEADERS,
+    FakeIngested,
+    canonical_frame,
+    event,
+    mixed_result_zip,
+)
 
 TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30)
 TRIGGERS = ("=", "+", "@", "\t", "\r")
@@ -166,23 +172,7 @@ def test_many_rows_use_plain_columns_and_stay_identical(tmp_path: Path) -> None:
 
 
 def test_bloom_only_csv_is_the_full_csv_without_the_unclassified_events(tmp_path: Path) -> None:
-    frame = canonical_frame(
-        [
-            event(kind, f"2024-01-05 09:{i:02d}:00", user_id=str(i % 3), user_name=f"P{i % 3}")
-            for i, kind in enumerate(["login", "forum_post", "login", "course_view"] * 5)
-        ]
-    )
-    dest = tmp_path / "result.zip"
-    process_ingested(
-        FakeIngested(frame),
-        dest,
-        PipelineOptions(pseudonymize=False),
-        load_rules(),
-        lambda p, s: None,
-        {},
-        time.perf_counter(),
-    )
-    archive = zipfile.ZipFile(dest)
+    archive = mixed_result_zip(tmp_path)
     full = archive.read("enriched_log.csv").decode("utf-8-sig").splitlines(keepends=True)
     part = archive.read("enriched_log_bloom_only.csv").decode("utf-8-sig").splitlines(True)
     header = parse(full[0])[0]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import time
 import xml.etree.ElementTree as ET
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moodlelogsmart_gui.pipeline import PipelineOptions
 from moodlelogsmart_gui.pipeline.cases import assign_cases
 from moodlelogsmart_gui.pipeline.classify import classify, load_rules
 from moodlelogsmart_gui.pipeline.export_xes import (
@@ -23,8 +20,7 @@ from moodlelogsmart_gui.pipeline.export_xes import (
     xes_chunks,
     xml_escape,
 )
-from moodlelogsmart_gui.pipeline.run import process_ingested
-from tests.unit.canonical_frames import FakeIngested, canonical_frame, event
+from tests.unit.canonical_frames import canonical_frame, event, mixed_result_zip
 
 NS = "{http://www.xes-standard.org/}"
 ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -178,23 +174,7 @@ def test_pm4py_reads_traces_events_and_times(tmp_path: Path) -> None:
 
 
 def test_bloom_only_xes_is_the_full_xes_without_the_unclassified_events(tmp_path: Path) -> None:
-    frame = canonical_frame(
-        [
-            event(kind, f"2024-01-05 09:{i:02d}:00", user_id=str(i % 3), user_name=f"P{i % 3}")
-            for i, kind in enumerate(["login", "forum_post", "login", "course_view"] * 5)
-        ]
-    )
-    dest = tmp_path / "result.zip"
-    process_ingested(
-        FakeIngested(frame),
-        dest,
-        PipelineOptions(pseudonymize=False),
-        load_rules(),
-        lambda p, s: None,
-        {},
-        time.perf_counter(),
-    )
-    archive = zipfile.ZipFile(dest)
+    archive = mixed_result_zip(tmp_path)
     full = ET.fromstring(archive.read("enriched_log.xes"))
     part = ET.fromstring(archive.read("enriched_log_bloom_only.xes"))
 
