@@ -65,7 +65,9 @@ def still_running(processes: list[psutil.Process], within: float) -> list[str]:
 
 
 def four_files(tmp_path: Path) -> tuple[list[Path], Path]:
-    files, _ = write_site_logs(tmp_path / "in", [25_000] * 4, seed=6)
+    """600,000 events: long enough on an idle machine to be stopped mid-run (100,000 took
+    1.9 s in all, inside the time-limit test's 3 s)."""
+    files, _ = write_site_logs(tmp_path / "in", [150_000] * 4, seed=6)
     out = tmp_path / "out"
     out.mkdir()
     return files, out
