@@ -8,7 +8,7 @@ Escaping therefore runs once per distinct value, with pyarrow kernels, never per
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,8 +64,24 @@ def xml_escape(values: pa.Array) -> pa.Array:
     return values
 
 
-def _escape_list(texts: list[str]) -> list[str]:
+def escape_texts(texts: list[str]) -> list[str]:
+    """Each text XML-escaped (one Arrow call for the whole list)."""
     return xml_escape(pa.array(texts, type=pa.string())).to_pylist() if texts else []
+
+
+def trace_pieces(ids: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Each case's ``<trace>`` opening (and an empty one after the last case), and its two
+    event endings: within the trace, and closing it. ``ids`` and ``labels`` are escaped."""
+    heads, tails = [], []
+    for case_id, label in zip(ids, labels, strict=True):
+        heads.append(
+            f'<trace><string key="concept:name" value="{case_id}"/>'
+            f'<string key="moodle:case_label" value="{label}"/>\n'
+        )
+        tail = f'<string key="org:resource" value="{label}"/></event>\n'
+        tails += [tail, tail + "</trace>\n"]
+    heads.append("")
+    return heads, tails
 
 
 @dataclass
@@ -91,21 +107,18 @@ class XesEvents:
 def prepare_events(frame: pd.DataFrame, offset: str) -> XesEvents:
     """Build the per-case and per-event-kind pieces from a classified frame with cases."""
     cases = frame["case_id"].cat
-    labels = _escape_list([str(x) for x in frame["case_label"].cat.categories])
+    labels = escape_texts([str(x) for x in frame["case_label"].cat.categories])
     label_of_case = (
         pd.Series(frame["case_label"].cat.codes.to_numpy()).groupby(cases.codes.to_numpy()).first()
     )
-    ids = _escape_list([str(x) for x in cases.categories])
-    heads, tails = [], []
-    for code, case_id in enumerate(ids):
-        label = labels[int(label_of_case.get(code, 0))] if labels else case_id
-        heads.append(
-            f'<trace><string key="concept:name" value="{case_id}"/>'
-            f'<string key="moodle:case_label" value="{label}"/>\n'
-        )
-        tail = f'<string key="org:resource" value="{label}"/></event>\n'
-        tails += [tail, tail + "</trace>\n"]
-    heads.append("")
+    ids = escape_texts([str(x) for x in cases.categories])
+    heads, tails = trace_pieces(
+        ids,
+        [
+            labels[int(label_of_case.get(code, 0))] if labels else case_id
+            for code, case_id in enumerate(ids)
+        ],
+    )
     template_codes, templates = _templates(frame)
     return XesEvents(
         case_codes=cases.codes.to_numpy().astype(np.int32),
@@ -160,7 +173,7 @@ def _templates(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     row_codes, uniques = pd.factorize(combined)
     first = np.zeros(len(uniques), dtype=np.int64)
     first[row_codes[::-1]] = np.arange(len(row_codes))[::-1]
-    escaped = {c: _escape_list([v or "" for v in values]) for c, (_, values) in parts.items()}
+    escaped = {c: escape_texts([v or "" for v in values]) for c, (_, values) in parts.items()}
     templates = []
     for row in first.tolist():
         text: dict[str, str | None] = {}
@@ -199,7 +212,7 @@ def xes_header(attributes: Mapping[str, str], offset: str) -> str:
         '<classifier name="Moodle event" keys="moodle:event_name"/>',
         '<classifier name="Activity category" keys="moodle:category"/>',
     ]
-    keys, values = list(attributes), _escape_list(list(attributes.values()))
+    keys, values = list(attributes), escape_texts(list(attributes.values()))
     lines += [f'<string key="{k}" value="{v}"/>' for k, v in zip(keys, values, strict=True)]
     return "\n".join(lines) + "\n"
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from moodlelogsmart_gui.pipeline.export_csv import BOM, _clock_strings, csv_field, string_buffer
-from moodlelogsmart_gui.pipeline.export_xes import xes_header, xml_escape
+from moodlelogsmart_gui.pipeline.export_xes import escape_texts, trace_pieces, xes_header
 from moodlelogsmart_gui.pipeline.sessions import SessionTracker
 from moodlelogsmart_gui.pipeline.stream.books import Cases
 from moodlelogsmart_gui.pipeline.stream.spill import Spill
@@ -204,17 +204,7 @@ class XesWriter:
     ) -> None:
         self.members: tuple[str, ...] = members
         self._headers = tuple(xes_header(a, offset).encode("utf-8") for a in attributes)
-        ids = _escaped(cases.ids)
-        labels = _escaped(cases.labels)
-        heads, tails = [], []
-        for case_id, label in zip(ids, labels, strict=True):
-            heads.append(
-                f'<trace><string key="concept:name" value="{case_id}"/>'
-                f'<string key="moodle:case_label" value="{label}"/>\n'
-            )
-            tail = f'<string key="org:resource" value="{label}"/></event>\n'
-            tails += [tail, tail + "</trace>\n"]
-        heads.append("")
+        heads, tails = trace_pieces(escape_texts(cases.ids), escape_texts(cases.labels))
         self._first_day = time_range[0] // 86_400_000_000_000
         days = np.arange(self._first_day, time_range[1] // 86_400_000_000_000 + 1)
         labels_d = np.datetime_as_string(days.astype("datetime64[D]"), unit="D")
@@ -254,7 +244,3 @@ class XesWriter:
     def finish(self) -> tuple[Chunk, ...]:
         empty = np.zeros((0, 5), dtype=np.int64)
         return tuple(bytes(t.feed(empty, final=True)) + b"</log>\n" for t in self._traces)
-
-
-def _escaped(texts: list[str]) -> list[str]:
-    return xml_escape(pa.array(texts, type=pa.string())).to_pylist() if texts else []
