@@ -4,19 +4,16 @@ queue nor a closed one leaves the server or a spare behind."""
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from moodlelogsmart_gui.jobs.queue import JobQueue
-from moodlelogsmart_gui.jobs.store import JobState, JobStore
+from moodlelogsmart_gui.jobs.store import JobState
 from moodlelogsmart_gui.paths import AppPaths
-from moodlelogsmart_gui.settings import Settings
 from tests.jobs.conftest import processes_mentioning
-from tests.jobs.test_spare import run_to_end, spares
+from tests.jobs.test_spare import real_queue, run_to_end, spares
 
 pytestmark = [
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork server: Linux"),
@@ -36,11 +33,7 @@ def test_jobs_run_in_forked_spares(qtbot: QtBot, app_paths: AppPaths, tmp_path: 
         write_report_csv(tmp_path / f"course {n}.csv", make_report_log(400, seed=n).rows)
         for n in range(4)
     ]
-    store = JobStore(app_paths.history_db)
-    settings = dataclasses.replace(Settings(), concurrent_jobs=1)
-    queue = JobQueue(app_paths, store, settings)
-    try:
-        queue.start()
+    with real_queue(app_paths) as queue:
         first = run_to_end(qtbot, queue, sources[0], timeout_ms=60_000)
         assert first.state == JobState.COMPLETED, first.message
         keeper = spares(queue).keeper
@@ -56,9 +49,6 @@ def test_jobs_run_in_forked_spares(qtbot: QtBot, app_paths: AppPaths, tmp_path: 
         ]
         assert forked, "no job ran in a forked spare"
         assert keeper.died_count == 0
-    finally:
-        queue.shutdown()
-        store.close()
 
 
 def test_an_idle_queue_keeps_neither_server_nor_spare(
@@ -67,16 +57,9 @@ def test_an_idle_queue_keeps_neither_server_nor_spare(
     from tests.fixtures.moodle_logs import make_report_log, write_report_csv
 
     source = write_report_csv(tmp_path / "course.csv", make_report_log(300, seed=2).rows)
-    store = JobStore(app_paths.history_db)
-    settings = dataclasses.replace(Settings(), concurrent_jobs=1)
-    queue = JobQueue(app_paths, store, settings, spare_idle_seconds=1.0)
-    try:
-        queue.start()
+    with real_queue(app_paths, spare_idle_seconds=1.0) as queue:
         assert run_to_end(qtbot, queue, source, timeout_ms=60_000).state == JobState.COMPLETED
         qtbot.waitUntil(lambda: app_processes(app_paths) == [], timeout=30_000)
-    finally:
-        queue.shutdown()
-        store.close()
 
 
 def test_closing_the_queue_ends_the_server_and_its_spares(
@@ -85,17 +68,11 @@ def test_closing_the_queue_ends_the_server_and_its_spares(
     from tests.fixtures.moodle_logs import make_report_log, write_report_csv
 
     source = write_report_csv(tmp_path / "course.csv", make_report_log(300, seed=1).rows)
-    store = JobStore(app_paths.history_db)
-    queue = JobQueue(app_paths, store, dataclasses.replace(Settings(), concurrent_jobs=2))
-    try:
-        queue.start()
+    with real_queue(app_paths, concurrent_jobs=2) as queue:
         assert run_to_end(qtbot, queue, source, timeout_ms=60_000).state == JobState.COMPLETED
         keeper = spares(queue).keeper
         qtbot.waitUntil(lambda: keeper.forked_count >= 2, timeout=60_000)  # 2 slots + 1, one cold
         assert len(app_processes(app_paths)) >= 4  # server, launchers, forked workers
-    finally:
-        queue.shutdown()
-        store.close()
     qtbot.waitUntil(lambda: app_processes(app_paths) == [], timeout=5_000)
 
 
@@ -111,11 +88,7 @@ def test_a_changed_rules_file_retires_the_server_and_the_job_still_runs(
         write_report_csv(tmp_path / f"course {n}.csv", make_report_log(300, seed=n).rows)
         for n in range(2)
     ]
-    store = JobStore(app_paths.history_db)
-    settings = dataclasses.replace(Settings(), concurrent_jobs=1, rules_file=str(rules))
-    queue = JobQueue(app_paths, store, settings)
-    try:
-        queue.start()
+    with real_queue(app_paths, rules_file=str(rules)) as queue:
         assert run_to_end(qtbot, queue, sources[0], timeout_ms=60_000).state == JobState.COMPLETED
         keeper = spares(queue).keeper
         qtbot.waitUntil(lambda: keeper.forked_count >= 1, timeout=60_000)
@@ -125,7 +98,4 @@ def test_a_changed_rules_file_retires_the_server_and_the_job_still_runs(
         assert job.state == JobState.COMPLETED, job.message
         assert keeper.replaced_count >= 1  # the warm spares were not used
         qtbot.waitUntil(lambda: keeper.servers_started == 2, timeout=30_000)
-    finally:
-        queue.shutdown()
-        store.close()
     qtbot.waitUntil(lambda: app_processes(app_paths) == [], timeout=5_000)

@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,24 @@ def spare_queue(app_paths: AppPaths, qtbot: QtBot) -> Iterator[SpareQueue]:
 
     yield factory
     for queue, store in made:
+        queue.shutdown()
+        store.close()
+
+
+@contextmanager
+def real_queue(
+    app_paths: AppPaths, spare_idle_seconds: float | None = None, **overrides: Any
+) -> Iterator[JobQueue]:
+    """A started queue with the real worker (one job at a time unless overridden); shut down
+    and its history closed on the way out."""
+    settings = dataclasses.replace(Settings(), **{"concurrent_jobs": 1, **overrides})
+    store = JobStore(app_paths.history_db)
+    idle = {} if spare_idle_seconds is None else {"spare_idle_seconds": spare_idle_seconds}
+    queue = JobQueue(app_paths, store, settings, **idle)
+    try:
+        queue.start()
+        yield queue
+    finally:
         queue.shutdown()
         store.close()
 
@@ -207,17 +226,11 @@ def test_the_real_worker_as_a_spare_completes_a_real_log(
     from tests.fixtures.moodle_logs import make_report_log, write_report_csv
 
     source = write_report_csv(tmp_path / "course.csv", make_report_log(500, seed=3).rows)
-    store = JobStore(app_paths.history_db)
-    queue = JobQueue(app_paths, store, dataclasses.replace(Settings(), concurrent_jobs=1))
-    try:
-        queue.start()
+    with real_queue(app_paths) as queue:
         job = run_to_end(qtbot, queue, source, timeout_ms=60_000)
         assert job.state == JobState.COMPLETED, job.message
         assert job.rows_in == 500
         assert spares(queue).keeper.handed_count == 1
         log_text = (app_paths.jobs / job.id / "job.log").read_text(encoding="utf-8")
         assert "spare worker: warm, waiting for a job" in log_text
-    finally:
-        queue.shutdown()
-        store.close()
     assert spare_pids(app_paths) == []
