@@ -20,7 +20,9 @@ class JobActions(QObject):
         self.add_files = self._make(window, self.tr("&Add files…"), QKeySequence.StandardKey.Open)
         self.add_files.setToolTip(self.tr("Add Moodle log files (Ctrl+O)"))
         self.save = self._make(window, self.tr("&Save result…"), QKeySequence.StandardKey.Save)
-        self.save.setToolTip(self.tr("Save the enriched ZIP of the selected job (Ctrl+S)"))
+        self.save.setToolTip(
+            self.tr("Save the enriched ZIP of the selected job, or several into a folder (Ctrl+S)")
+        )
         self.cancel = self._make(window, self.tr("&Cancel job"))
         self.retry = self._make(window, self.tr("&Retry"))
         self.retry.setToolTip(self.tr("Run the same file again as a new job"))
@@ -58,9 +60,10 @@ class JobActions(QObject):
         return [self.save, self.cancel, self.retry, self.remove, self.show_log]
 
     def update_for(self, jobs: list[Job]) -> None:
-        """Save needs one completed, unexpired job; Cancel a queued/running one; and so on."""
+        """Save needs a completed, unexpired job (several save into one folder); Cancel a
+        queued/running one; and so on."""
         single = jobs[0] if len(jobs) == 1 else None
-        self.save.setEnabled(single is not None and single.result_available)
+        self.save.setEnabled(any(job.result_available for job in jobs))
         self.cancel.setEnabled(any(job.state.can_cancel for job in jobs))
         self.retry.setEnabled(any(job.state.can_retry for job in jobs))
         self.remove.setEnabled(bool(jobs) and all(job.state.can_remove for job in jobs))

@@ -26,14 +26,21 @@ BATCH = 20
 
 
 class FileIntake(QObject):
-    """Emits ``finished(job_ids, refused)`` once per drop; refused is [(name, reason)]."""
+    """Emits ``finished(job_ids, refused)`` once per drop; refused is [(name, reason)].
+
+    ``queued(drop, accepted, job_ids, last)`` comes for each twenty queued, as soon as they
+    are (before any of them can finish): ``drop`` numbers the drops and picks, ``accepted``
+    is how many files of that drop may be logs, ``last`` says the drop is all queued.
+    """
 
     finished = Signal(list, list)
+    queued = Signal(int, int, list, bool)
 
     def __init__(self, queue: JobQueue, runner: BackgroundRunner, parent: QObject | None = None):
         super().__init__(parent)
         self._queue = queue
         self._runner = runner
+        self._drops = 0
 
     def add(self, paths: list[Path]) -> None:
         """Check ``paths`` off the GUI thread, then queue what may be a log."""
@@ -46,10 +53,16 @@ class FileIntake(QObject):
             self.finished.emit([], [("", str(error))])
             return
         refused = [refusal_text(refusal) for refusal in result.refused]
-        self._submit_batch(list(result.accepted), [], refused)
+        self._drops += 1
+        drop = (self._drops, len(result.accepted))
+        self._submit_batch(list(result.accepted), [], refused, drop)
 
     def _submit_batch(
-        self, todo: list[Path], job_ids: list[str], refused: list[tuple[str, str]]
+        self,
+        todo: list[Path],
+        job_ids: list[str],
+        refused: list[tuple[str, str]],
+        drop: tuple[int, int],
     ) -> None:
         try:
             added, not_added = self._queue.submit_many(todo[:BATCH])
@@ -58,7 +71,8 @@ class FileIntake(QObject):
         job_ids.extend(added)
         refused.extend((path.name, sentence) for path, sentence in not_added)
         rest = todo[BATCH:]
+        self.queued.emit(*drop, added, not rest)
         if rest:
-            QTimer.singleShot(0, lambda: self._submit_batch(rest, job_ids, refused))
+            QTimer.singleShot(0, lambda: self._submit_batch(rest, job_ids, refused, drop))
             return
         self.finished.emit(job_ids, refused)

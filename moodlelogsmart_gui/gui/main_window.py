@@ -33,11 +33,7 @@ from moodlelogsmart_gui.gui.selection_commands import SelectionCommands
 from moodlelogsmart_gui.gui.settings_dialog import SettingsDialog
 from moodlelogsmart_gui.gui.sort_arrow import point_sort_arrow_by_order
 from moodlelogsmart_gui.gui.status_bar import JobStatusBar
-from moodlelogsmart_gui.gui.window_menus import (
-    build_menus,
-    confirm_quit,
-    show_about,
-)
+from moodlelogsmart_gui.gui.window_menus import build_menus, confirm_quit, show_about
 from moodlelogsmart_gui.jobs.queue import CLOSED_MESSAGE
 from moodlelogsmart_gui.jobs.state import JobState
 
@@ -102,6 +98,9 @@ class MainWindow(QMainWindow):
         self.saver.saved.connect(self._on_saved)
         self.intake = FileIntake(queue, self.runner, self)
         self.intake.finished.connect(self._on_intake_finished)
+        self.intake.queued.connect(self.saver.batches.add)
+        self.saver.batches.report.connect(self.notice.show_notice)
+        self.saver.batches.status.connect(lambda text: self.status.showMessage(text, 10000))
         self.notifier = Notifier(self, self.windowIcon())
         self.commands = SelectionCommands(self)
         build_menus(self)

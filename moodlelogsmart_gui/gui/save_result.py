@@ -1,4 +1,5 @@
-"""Saving a job's result ZIP: the save dialog, the copy off the GUI thread, one dialog at a time."""
+"""Saving a job's result ZIP: the save dialog, the copy off the GUI thread, one dialog at a time;
+a batch of several files asks once for a folder (save_batch.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from moodlelogsmart_gui.gui.save_batch import Batch, BatchSaves
 from moodlelogsmart_gui.jobs.results import copy_result, describe_os_error, result_file_name
 
 if TYPE_CHECKING:
@@ -51,12 +53,20 @@ class ResultSaver(QObject):
         self._waiting: deque[str] = deque()
         self._dialog_open = False
         self.ask_each = True
+        self.batches = BatchSaves(queue, runner, self)
+        self.batches.saved.connect(self.saved)
 
     # -- the ready-to-save offers ---------------------------------------------------------
     def offer(self, job_id: str) -> None:
-        """A job completed: ask where to save it, now or when the current dialog closes."""
+        """A job completed: ask where to save it, now or when the current dialog closes;
+        a job of a batch asks for the batch's folder once (then its results go there)."""
         if not self.ask_each or job_id in self._waiting:
             return
+        batch = self.batches.batch_of(job_id)
+        if batch is not None:
+            if batch.asked or batch.question_waiting:
+                return
+            batch.question_waiting = True
         self._waiting.append(job_id)
         QTimer.singleShot(0, self._next_offer)
 
@@ -74,10 +84,43 @@ class ResultSaver(QObject):
             return
         job_id = self._waiting.popleft()
         job = self._queue.job(job_id)
-        if job is not None and job.result_available:
+        batch = self.batches.batch_of(job_id)
+        if batch is not None and not batch.asked:
+            self._ask_batch(batch)
+        elif batch is None and job is not None and job.result_available:
             self.save(job_id)
         else:
             QTimer.singleShot(0, self._next_offer)
+
+    def _ask_batch(self, batch: Batch) -> None:
+        title = self.tr("Choose a folder for the results of these %n file(s)", "", batch.files)
+        self.batches.answer(batch, self._ask_folder(title))
+
+    def save_many(self, job_ids: list[str]) -> None:
+        """Several selected jobs: one folder for all their results."""
+        ready = [job_id for job_id in job_ids if (job := self._queue.job(job_id))
+                 and job.result_available]  # fmt: skip
+        if len(ready) == 1:
+            self.save(ready[0])
+        elif ready:
+            title = self.tr("Choose a folder for the %n selected result(s)", "", len(ready))
+            folder = self._ask_folder(title)
+            if folder is not None:
+                self.batches.save_all(ready, folder)
+
+    def _ask_folder(self, title: str) -> Path | None:
+        """The folder chooser, starting where the last result was saved."""
+        start = str(self._state.value(LAST_FOLDER_KEY, str(Path.home())))
+        self._dialog_open = True
+        try:
+            chosen = QFileDialog.getExistingDirectory(self._window, title, start)
+        finally:
+            self._dialog_open = False
+            QTimer.singleShot(0, self._next_offer)
+        if not chosen:
+            return None
+        self._state.setValue(LAST_FOLDER_KEY, chosen)
+        return Path(chosen)
 
     # -- saving -----------------------------------------------------------------------------
     def save(self, job_id: str) -> None:

@@ -24,9 +24,12 @@ class SelectionCommands:
         self._window = window
 
     def save(self) -> None:
+        """One job: the Save dialog; several: one folder for all their results."""
         jobs = self._window.selected_jobs()
         if len(jobs) == 1:
             self._window.saver.save(jobs[0].id)
+        elif jobs:
+            self._window.saver.save_many([job.id for job in jobs])
 
     def retry(self) -> None:
         """Every finished job runs again as a new job, with the same options."""

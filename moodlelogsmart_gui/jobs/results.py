@@ -43,6 +43,50 @@ def copy_result(src: Path, dest: Path) -> None:
         raise
 
 
+def save_new(src: Path, folder: Path, name: str) -> Path:
+    """Copy ``src`` into ``folder`` as ``name`` (or ``name_2``, ``name_3``... when taken) and
+    return the path. Never overwrites a file, even one that appears while copying: the copy is
+    made under a temporary name, then linked to a free final name (an exclusive operation);
+    where links are not supported the free name is claimed first with an exclusive create.
+    A half-copied ZIP never carries a final name. Raises ``OSError``."""
+    temp = folder / f".{name}.{uuid.uuid4().hex[:8]}.part"
+    try:
+        shutil.copyfile(src, temp)
+        while True:
+            dest = unused_path(folder, name)
+            try:
+                _claim(temp, dest)
+                return dest
+            except FileExistsError:
+                continue  # taken since unused_path looked: the next number
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
+def _claim(temp: Path, dest: Path) -> None:
+    """``dest`` becomes ``temp``'s content; FileExistsError when ``dest`` exists."""
+    try:
+        os.link(temp, dest)
+        return
+    except FileExistsError:
+        raise
+    except OSError as err:
+        if err.errno not in _NO_LINKS:
+            raise
+    with open(dest, "xb"):  # the name is ours now (FileExistsError if not)
+        pass
+    try:
+        os.replace(temp, dest)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(dest)  # our own empty claim, never a person's file
+        raise
+
+
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.EXDEV, errno.ENOSYS}
+
+
 def describe_os_error(err: OSError) -> str:
     """One sentence a person can act on for a failed file operation."""
     where = f" ({err.filename})" if err.filename else ""

@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>BatchSaves</name>
+    <message numerus="yes">
+        <source>Saved %n result(s) in %1:</source>
+        <translation>
+            <numerusform>Saved %n result in %1:</numerusform>
+            <numerusform>Saved %n results in %1:</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message numerus="yes">
         <source>%n item(s)</source>
@@ -36,6 +46,23 @@
         <translation>
             <numerusform>%n of them still has a result that has not expired.</numerusform>
             <numerusform>%n of them still have a result that has not expired.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ResultSaver</name>
+    <message numerus="yes">
+        <source>Choose a folder for the results of these %n file(s)</source>
+        <translation>
+            <numerusform>Choose a folder for the result of this %n file</numerusform>
+            <numerusform>Choose a folder for the results of these %n files</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Choose a folder for the %n selected result(s)</source>
+        <translation>
+            <numerusform>Choose a folder for the %n selected result</numerusform>
+            <numerusform>Choose a folder for the %n selected results</numerusform>
         </translation>
     </message>
 </context>

@@ -25,6 +25,28 @@
     </message>
 </context>
 <context>
+    <name>BatchSaves</name>
+    <message>
+        <source>The results stay in the list: select them and use Save result… to save them in a folder.</source>
+        <translation>Os resultados continuam na lista: selecione-os e use Salvar resultado… para salvá-los em uma pasta.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved %n result(s) in %1:</source>
+        <translation>
+            <numerusform>%n resultado salvo em %1:</numerusform>
+            <numerusform>%n resultados salvos em %1:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>… and %1 more.</source>
+        <translation>… e mais %1.</translation>
+    </message>
+    <message>
+        <source>Not saved (%1):</source>
+        <translation>Não salvos (%1):</translation>
+    </message>
+</context>
+<context>
     <name>DetailsPane</name>
     <message>
         <source>Select a job to see what was found in its file.</source>
@@ -229,6 +251,18 @@
     <message>
         <source>Process map</source>
         <translation>Mapa do processo</translation>
+    </message>
+    <message>
+        <source>started %1</source>
+        <translation>iniciada às %1</translation>
+    </message>
+    <message>
+        <source>added %1</source>
+        <translation>adicionada às %1</translation>
+    </message>
+    <message>
+        <source>Attempt %1 of this file (a retry) · </source>
+        <translation>Tentativa %1 deste arquivo (nova execução) · </translation>
     </message>
 </context>
 <context>
@@ -567,6 +601,10 @@
         <source>in %1 days</source>
         <translation>em %1 dias</translation>
     </message>
+    <message>
+        <source>attempt %1</source>
+        <translation>tentativa %1</translation>
+    </message>
 </context>
 <context>
     <name>JobActions</name>
@@ -581,10 +619,6 @@
     <message>
         <source>&amp;Save result…</source>
         <translation>&amp;Salvar resultado…</translation>
-    </message>
-    <message>
-        <source>Save the enriched ZIP of the selected job (Ctrl+S)</source>
-        <translation>Salvar o ZIP enriquecido da tarefa selecionada (Ctrl+S)</translation>
     </message>
     <message>
         <source>&amp;Cancel job</source>
@@ -629,6 +663,10 @@
     <message>
         <source>&amp;About MoodleLogSmart</source>
         <translation>&amp;Sobre o MoodleLogSmart</translation>
+    </message>
+    <message>
+        <source>Save the enriched ZIP of the selected job, or several into a folder (Ctrl+S)</source>
+        <translation>Salvar o ZIP enriquecido da tarefa selecionada, ou de várias em uma pasta (Ctrl+S)</translation>
     </message>
 </context>
 <context>
@@ -699,6 +737,14 @@
     <message>
         <source>log %1</source>
         <translation>registro %1</translation>
+    </message>
+    <message>
+        <source>Attempt %1: a retry</source>
+        <translation>Tentativa %1: nova execução</translation>
+    </message>
+    <message>
+        <source> of the run added at %1.</source>
+        <translation> da execução adicionada às %1.</translation>
     </message>
 </context>
 <context>
@@ -1005,6 +1051,20 @@
     <message>
         <source>Could not save the result</source>
         <translation>Não foi possível salvar o resultado</translation>
+    </message>
+    <message numerus="yes">
+        <source>Choose a folder for the results of these %n file(s)</source>
+        <translation>
+            <numerusform>Escolha uma pasta para o resultado deste %n arquivo</numerusform>
+            <numerusform>Escolha uma pasta para os resultados destes %n arquivos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Choose a folder for the %n selected result(s)</source>
+        <translation>
+            <numerusform>Escolha uma pasta para o %n resultado selecionado</numerusform>
+            <numerusform>Escolha uma pasta para os %n resultados selecionados</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -34,6 +34,8 @@ class DialogLog:
     def __init__(self) -> None:
         self.save_answers: list[str] = []
         self.save_calls: list[str] = []
+        self.folder_answers: list[str] = []
+        self.folder_calls: list[tuple[str, str]] = []  # (title, starting folder)
         self.messages: list[tuple[str, str]] = []
         self.prompts: list[str] = []
         self.prompt_answer = "quit"
@@ -42,6 +44,10 @@ class DialogLog:
     def get_save_file_name(self, _parent: Any, _title: str, suggested: str, *_: Any) -> Any:
         self.save_calls.append(suggested)
         return (self.save_answers.pop(0) if self.save_answers else "", "")
+
+    def get_existing_directory(self, _parent: Any, title: str, start: str, *_: Any) -> str:
+        self.folder_calls.append((title, start))
+        return self.folder_answers.pop(0) if self.folder_answers else ""
 
     def message(self, kind: str) -> Callable[..., Any]:
         def record(_parent: Any, _title: str, text: str, *_: Any, **__: Any) -> Any:
@@ -78,6 +84,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogLog:
     """Static file and message dialogs never block a test; they record and answer."""
     log = DialogLog()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", log.get_save_file_name)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", log.get_existing_directory)
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([], ""))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
     for kind in ("information", "warning", "critical", "question", "about"):
