@@ -23,6 +23,7 @@ from moodlelogsmart_gui.gui.background import BackgroundRunner
 from moodlelogsmart_gui.gui.details_pane import DetailsPane
 from moodlelogsmart_gui.gui.drop_zone import DropZone, local_paths
 from moodlelogsmart_gui.gui.file_intake import FileIntake
+from moodlelogsmart_gui.gui.finish_notices import notify_finished
 from moodlelogsmart_gui.gui.icons import app_icon
 from moodlelogsmart_gui.gui.job_model import JOB_ROLE, Column, JobSortProxy, JobTableModel
 from moodlelogsmart_gui.gui.job_view import JobTableView
@@ -260,17 +261,9 @@ class MainWindow(QMainWindow):
         job = self.queue.job(job_id)
         if job is None:
             return
-        if not self.isActiveWindow():
-            self.notifier.notify(self._finished_title(job), job.message or job.input_name)
+        notify_finished(self, job)
         if job.state.has_result:
             self.saver.offer(job_id)
-
-    def _finished_title(self, job: Job) -> str:
-        if job.state is JobState.COMPLETED:
-            return self.tr("%1 is ready to save").replace("%1", job.input_name)
-        if job.state is JobState.FAILED:
-            return self.tr("%1 failed").replace("%1", job.input_name)
-        return self.tr("%1 was cancelled").replace("%1", job.input_name)
 
     def _context_menu(self, global_pos: QPoint) -> None:
         self.job_actions.context_menu(self).exec(global_pos)

@@ -48,6 +48,13 @@
             <numerusform>%n of them still have a result that has not expired.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n file(s) processed</source>
+        <translation>
+            <numerusform>%n file processed</numerusform>
+            <numerusform>%n files processed</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ResultSaver</name>

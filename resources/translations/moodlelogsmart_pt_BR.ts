@@ -974,6 +974,17 @@
         <source>Keep</source>
         <translation>Manter</translation>
     </message>
+    <message numerus="yes">
+        <source>%n file(s) processed</source>
+        <translation>
+            <numerusform>%n arquivo processado</numerusform>
+            <numerusform>%n arquivos processados</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 completed, %2 failed or cancelled.</source>
+        <translation>%1 concluídos, %2 com falha ou cancelados.</translation>
+    </message>
 </context>
 <context>
     <name>MapCanvas</name>

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from moodlelogsmart_gui.gui.main_window import MainWindow
 from moodlelogsmart_gui.jobs.queue import JobQueue
@@ -163,3 +163,27 @@ def test_one_question_per_batch_and_one_dialog_at_a_time(
     assert most[0] == 1
     assert window.saver.waiting() == []
     assert len(list(out.glob("*.zip"))) == 3
+
+
+def test_in_the_background_a_batch_is_one_notification_then_one_question(
+    fixed_window: MainWindow, qtbot: Any, tmp_path: Path, dialogs: DialogLog
+) -> None:
+    window = fixed_window
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: not window.isActiveWindow(), timeout=3000)
+    window.add_paths(three_logs(tmp_path))
+    qtbot.waitUntil(lambda: all_ended(window, 3), timeout=20000)
+    qtbot.waitUntil(lambda: window.windowTitle() == "(1) MoodleLogSmart", timeout=3000)
+    QApplication.processEvents()
+    assert window.notifier.unseen == 1  # one for the three files
+    assert dialogs.folder_calls == [] and dialogs.save_calls == []
+    out = tmp_path / "out"
+    out.mkdir()
+    dialogs.folder_answers.append(str(out))
+    with qtbot.waitSignal(window.saver.batches.report, timeout=10000):
+        window.activateWindow()
+    assert len(dialogs.folder_calls) == 1 and len(list(out.glob("*.zip"))) == 3
+    assert window.windowTitle() == "MoodleLogSmart"
