@@ -116,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
             as_json=args.json,
             quiet=args.quiet,
             live=live_progress(sys.stdout, wanted=not (args.json or args.quiet)),
+            spares=len(files) > settings.concurrent_jobs,
         )
         for refusal in refused:
             process.refuse(refusal.path, refusal.sentence())
@@ -137,10 +138,17 @@ class ProcessRun:
         as_json: bool,
         quiet: bool = False,
         live: LiveProgress | None = None,
+        spares: bool = True,
     ) -> None:
         from moodlelogsmart_gui.jobs.queue import JobQueue
+        from moodlelogsmart_gui.jobs.worker_process import command_factory
+        from moodlelogsmart_gui.paths import worker_command
 
-        self.queue = JobQueue(paths, store, settings)
+        # No job comes after the command's files: when they all start at once (no more
+        # files than job slots), a warm spare could never be used, only cost CPU beside
+        # the jobs; each job then starts its own worker (the factory spares fall back to).
+        factory = None if spares else command_factory(worker_command)
+        self.queue = JobQueue(paths, store, settings, process_factory=factory)
         self.out_dir = out_dir
         self.as_json = as_json
         self.quiet = quiet
