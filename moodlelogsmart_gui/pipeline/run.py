@@ -111,8 +111,10 @@ def process_file(
 
         def batches(beat: Heartbeat) -> Iterator[EnrichedBatch]:
             first_row = done = 0
-            for raw in decisions.batches():
-                batch = enrich_batch(raw, decisions, options, rules=rules, first_row=first_row)
+            for raw, stamps in decisions.timed_batches():
+                batch = enrich_batch(
+                    raw, decisions, options, rules=rules, first_row=first_row, timestamps=stamps
+                )
                 extra = batch.extra
                 found.add_findings(
                     extra["detection"],

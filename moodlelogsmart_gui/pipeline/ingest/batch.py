@@ -47,21 +47,24 @@ def parse_batch_times(table: pa.Table, decisions: Decisions) -> dates.ParsedTime
     return decisions.times.read(table.column(f"c{layout.columns[name]}"))
 
 
-def ingest_batch(table: pa.Table, decisions: Decisions) -> BatchFrame:
-    """Canonical and original columns of one batch; rows without a readable time dropped."""
-    parsed = parse_batch_times(table, decisions)
+def ingest_batch(
+    table: pa.Table, decisions: Decisions, timestamps: np.ndarray | None = None
+) -> BatchFrame:
+    """Canonical and original columns of one batch; rows without a readable time dropped.
+    ``timestamps``: the batch's times when the first pass read them already."""
+    if timestamps is None:
+        timestamps = parse_batch_times(table, decisions).timestamps
+    unreadable = int(np.isnat(timestamps).sum())
     canonical = _canonical(table, decisions)
-    frame, originals = _frame(table, decisions, canonical, parsed.timestamps)
+    frame, originals = _frame(table, decisions, canonical, timestamps)
     first_bad = None
-    if parsed.unreadable:
+    if unreadable:
         layout = decisions.layout
         name = "timecreated" if layout.layout == "logstore" else "time"
         column = table.column(f"c{layout.columns[name]}")
-        bad = column.filter(pa.array(np.isnat(parsed.timestamps))).drop_null()
+        bad = column.filter(pa.array(np.isnat(timestamps))).drop_null()
         first_bad = bad[0].as_py() if len(bad) else None
-    return BatchFrame(
-        frame, originals, canonical.detection, table.num_rows, parsed.unreadable, first_bad
-    )
+    return BatchFrame(frame, originals, canonical.detection, table.num_rows, unreadable, first_bad)
 
 
 def _frame(

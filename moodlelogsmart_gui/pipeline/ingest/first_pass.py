@@ -90,22 +90,35 @@ class Decisions:
     # A small file's batches, read whole by the first pass and handed over once (not read
     # again); never pickled along (the Dask path reads its own).
     held: list[pa.Table] | None = field(default=None, repr=False, compare=False)
+    # The held batches' event times (ns, NaT where unreadable), looked up from the first
+    # pass's reading of their distinct values: the times are parsed once, not twice.
+    held_times: list[np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["held"] = None
+        state["held"] = state["held_times"] = None
         return state
 
     def batches(self, counter: stream.Counter | None = None) -> Iterator[pa.Table]:
         """The raw data batches (text columns ``c<i>``), as the first pass read them."""
-        held = self.held
+        for table, _ in self.timed_batches(counter):
+            yield table
+
+    def timed_batches(
+        self, counter: stream.Counter | None = None
+    ) -> Iterator[tuple[pa.Table, np.ndarray | None]]:
+        """The raw batches, each with its event times when the first pass read them
+        already (None: ``TimeDecision.read`` reads them)."""
+        held, times = self.held, self.held_times
         if held is not None:
             object.__setattr__(self, "held", None)  # each batch is freed once it is used
+            object.__setattr__(self, "held_times", None)
             while held:
-                yield held.pop(0)
+                yield held.pop(0), times.pop(0) if times is not None else None
             return
         try:
-            yield from stream.batches(self.source, self.plan, None, counter or stream.Counter())
+            for table in stream.batches(self.source, self.plan, None, counter or stream.Counter()):
+                yield table, None
         except stream.ParseFailure as exc:
             raise BadInputError(exc.sentence()) from exc
 
@@ -120,6 +133,8 @@ class _TimeStats:
         self.parts: list[pa.Table] = []
         self.pending = 0
         self.distinct: pa.Table | None = None
+        self.listed = 0  # rows of ``distinct``
+        self.codes: list[np.ndarray] = []  # held batches: each row's place in the list
         self.overflow = False
         self.language_columns = [f"c{i}" for i in language_columns]
         self.language_values: dict[str, set[str]] = {c: set() for c in self.language_columns}
@@ -136,9 +151,18 @@ class _TimeStats:
                 )
         if self.overflow:
             return
-        counts = pc.value_counts(column)
-        self.parts.append(pa.table({"v": counts.field("values"), "n": counts.field("counts")}))
-        self.pending += len(counts)
+        if self.held is not None:  # the batch is kept: remember where each value is listed
+            encoded = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
+            codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), np.int64)
+            values = encoded.dictionary
+            counts = np.bincount(codes, minlength=len(values))
+            self.codes.append(codes + (self.listed + self.pending))
+            self.parts.append(pa.table({"v": values, "n": pa.array(counts)}))
+            self.pending += len(values)
+        else:
+            found = pc.value_counts(column)
+            self.parts.append(pa.table({"v": found.field("values"), "n": found.field("counts")}))
+            self.pending += len(found)
         if self.pending > DISTINCT_TIMES // 8:
             self._merge()
 
@@ -152,7 +176,9 @@ class _TimeStats:
         self.distinct = pa.concat_tables(parts)
         if self.distinct.num_rows > DISTINCT_TIMES:
             self.overflow = True
+            self.codes = []  # the list is cut short: the batches' times are read again
             self.distinct = self.distinct.slice(0, DISTINCT_TIMES)
+        self.listed = self.distinct.num_rows
 
     def finish(self) -> tuple[pa.Array, pa.Array, np.ndarray, pa.Array]:
         """The pattern's sample, the distinct values and their counts, the spread sample."""
@@ -239,7 +265,10 @@ def first_pass(
         event_name = values.get(f"c{layout.columns.get('event_name')}", set())
         language, confidence = detect.guess_language(sorted(component), sorted(event_name), tables)
         layout = dataclasses.replace(layout, language=language, language_confidence=confidence)
-    times = _decide_times(visited, tables.months, original_name or path.name)
+    times, stamps = _decide_times(visited, tables.months, original_name or path.name)
+    held_times = None
+    if visited.held is not None and len(visited.codes) == len(visited.held):
+        held_times = [stamps[codes] for codes in visited.codes]
     if times.unreadable is not None:
         refuse_unreadable_times(times.unreadable, rows, times.first_unreadable)
     decisions = Decisions(
@@ -254,6 +283,7 @@ def first_pass(
         catalogue=catalogue,
         tables=tables,
         held=visited.held,
+        held_times=held_times,
     )
     if names:
         progress(20, "read")
@@ -279,7 +309,11 @@ def refuse_unreadable_times(unreadable: int, rows: int, example: str | None) -> 
         raise BadInputError(f"{most}, e.g. '{shown}': {advice}", without_data=f"{most}: {advice}")
 
 
-def _decide_times(stats: _TimeStats, months: dict[str, int], name: str) -> TimeDecision:
+def _decide_times(
+    stats: _TimeStats, months: dict[str, int], name: str
+) -> tuple[TimeDecision, np.ndarray]:
+    """The decision, and the time of each distinct value listed (read as decided: every
+    value reads alone, so a batch's values read the same in the main pass)."""
     sample, values, weights, spread = stats.finish()
     downloaded = download_name.download_time(name)
     year = downloaded.year if downloaded else download_name.current_year()
@@ -288,7 +322,7 @@ def _decide_times(stats: _TimeStats, months: dict[str, int], name: str) -> TimeD
         values, months, year, source, downloaded, sample=sample, weights=weights
     )
     bad = values.filter(pa.array(np.isnat(parsed.timestamps))).drop_null()
-    return TimeDecision(
+    decision = TimeDecision(
         sample=sample,
         order=parsed.date_order,
         date_format=parsed.date_format,
@@ -303,6 +337,7 @@ def _decide_times(stats: _TimeStats, months: dict[str, int], name: str) -> TimeD
         first_unreadable=bad[0].as_py() if len(bad) else None,
         spread=spread,
     )
+    return decision, parsed.timestamps
 
 
 def _column_report(layout: detect.Layout) -> dict[str, str]:

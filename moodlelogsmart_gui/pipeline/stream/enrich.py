@@ -191,13 +191,15 @@ def enrich_batch(
     *,
     rules: RuleSet | None = None,
     first_row: int = 0,
+    timestamps: np.ndarray | None = None,
 ) -> EnrichedBatch:
     """One raw batch (text columns ``c<i>`` as ``Decisions.batches()`` yields them) through
     every row-local stage. ``options.secret`` must be set when pseudonymising (the same key
-    for every batch); ``first_row`` numbers the rows (ties in time keep input order)."""
+    for every batch); ``first_row`` numbers the rows (ties in time keep input order);
+    ``timestamps``: the batch's times if the first pass read them (``timed_batches``)."""
     from moodlelogsmart_gui.pipeline.ingest.batch import ingest_batch
 
-    part = ingest_batch(raw, decisions)
+    part = ingest_batch(raw, decisions, timestamps)
     enriched = enrich_frame(
         part.frame,
         part.original_columns,
