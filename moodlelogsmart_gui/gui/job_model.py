@@ -61,6 +61,10 @@ _ROLES = frozenset(
 )
 """The roles :meth:`JobTableModel.data` answers; a view asks a cell for about ten roles per
 paint (font, background, check state...), so the others return at once."""
+_PROGRESS_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole(PROGRESS_ROLE)]
+PROGRESS_REPAINT_MS = 250
+"""A running job's bar is repainted at most this often: its worker reports up to ten times a
+second, and each repaint of a row is Python work on the window's thread."""
 
 
 def state_key(job: Job) -> str:
@@ -98,6 +102,11 @@ class JobTableModel(QAbstractTableModel):
         self._ticker.timeout.connect(self._tick)
         self._ticker.start()
         self._ticks = 0
+        self._moved: set[str] = set()  # running jobs whose progress moved since the last repaint
+        self._repaint = QTimer(self)
+        self._repaint.setSingleShot(True)
+        self._repaint.setInterval(PROGRESS_REPAINT_MS)
+        self._repaint.timeout.connect(self._repaint_progress)
         self.reload()
 
     # -- loading ---------------------------------------------------------------------------
@@ -167,11 +176,27 @@ class JobTableModel(QAbstractTableModel):
             else:
                 self._on_added(job_id)
             return
-        job = self._queue.job(job_id)
-        if job is None:
+        job, old = self._queue.job(job_id), self._rows[row]
+        if job is None or job == old:  # e.g. the events read so far, which no cell shows
             return
         self._rows[row] = job
+        if job.state is JobState.RUNNING and old.state is JobState.RUNNING:
+            self._moved.add(job_id)  # only the bar and its text: repainted a little later
+            if not self._repaint.isActive():
+                self._repaint.start()
+            return
+        self._moved.discard(job_id)
         self.dataChanged.emit(self.index(row, 0), self.index(row, COLUMNS - 1))
+
+    def _repaint_progress(self) -> None:
+        """The State cells of the running jobs whose progress moved: no other cell, and no
+        sort key changed (the proxy leaves the order alone)."""
+        moved, self._moved = self._moved, set()
+        for job_id in moved:
+            row = self._row_of.get(job_id)
+            if row is not None:
+                index = self.index(row, Column.STATE)
+                self.dataChanged.emit(index, index, _PROGRESS_ROLES)
 
     def _on_removed(self, job_id: str) -> None:
         row = self._row_of.get(job_id)

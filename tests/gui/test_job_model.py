@@ -142,3 +142,32 @@ def test_running_durations_tick_without_touching_other_rows(qapp: Any, qtbot: An
     )
     assert model.index(row, Column.DURATION).data() == "1 min 02 s"
     assert time.time() > 0
+
+
+def test_progress_repaints_only_the_state_cell_and_at_most_every_quarter_second(
+    tested: tuple[FakeQueue, JobTableModel], qtbot: Any
+) -> None:
+    """A worker reports up to ten times a second: the data is new at once, the repaint of
+    the bar (one cell, no sort key) comes once for many reports; a new state at once."""
+    queue, model = tested
+    job = make_job("course.csv", queued_at=NOW - 10)
+    queue.put(job)
+    queue.update(job.id, state=JobState.RUNNING, started_at=NOW - 5, percent=0, stage="read")
+    changed: list[tuple[int, int, int, int, list[int]]] = []
+    model.dataChanged.connect(lambda a, b, roles=(): changed.append(
+        (a.row(), a.column(), b.row(), b.column(), [int(r) for r in roles])))  # fmt: skip
+    for percent in range(10, 100, 10):
+        queue.update(job.id, percent=percent, stage="classify")
+    assert display(model, 0, Column.STATE) == "Classifying… 90%"
+    assert model.index(0, Column.STATE).data(PROGRESS_ROLE) == 90
+    assert changed == []
+    qtbot.waitUntil(lambda: bool(changed), timeout=3000)
+    progress_roles = [int(Qt.ItemDataRole.DisplayRole), PROGRESS_ROLE]
+    assert changed == [(0, Column.STATE, 0, Column.STATE, progress_roles)]
+    queue.update(job.id)  # nothing a cell shows changed: nothing repainted
+    queue.update(job.id, percent=95)
+    queue.update(job.id, finished=True, state=JobState.COMPLETED, finished_at=NOW)
+    assert changed[1:] == [(0, 0, 0, len(Column) - 1, [])]
+    assert display(model, 0, Column.STATE) == "Completed"
+    with qtbot.assertNotEmitted(model.dataChanged, wait=400):
+        pass  # the finished job's bar is not repainted after it ended
