@@ -351,11 +351,14 @@ class JobQueue(QObject):
         runner.signals.deleteLater()
         if outcome.details:
             log.info("job %s: %s", job_id, outcome.details)
-        self._finish(job_id, outcome)
-        self._dispatch()
-
-    def _finish(self, job_id: str, outcome: RunOutcome) -> None:
         self._live.record_outcome(job_id, outcome)
+        self._dispatch()  # the next job starts before the window's slots hear of this one
+        self._finish(job_id, None)
+
+    def _finish(self, job_id: str, outcome: RunOutcome | None) -> None:
+        """Record ``outcome`` (None: recorded already) and say the job ended."""
+        if outcome is not None:
+            self._live.record_outcome(job_id, outcome)
         self.job_updated.emit(job_id)
         self.job_finished.emit(job_id)
         self._emit_counts()
