@@ -14,8 +14,8 @@ which need every event seen, are remembered one entry per object and written at 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,10 @@ from moodlelogsmart_gui.pipeline.export_csv import (
 )
 
 BLANK = ("", "-")
+# A batch: a frame, or columns by name (``timestamp`` a datetime Series; text as Series or
+# pandas Categoricals, e.g. of the file's dictionaries).
+Column: TypeAlias = "pd.Series | pd.Categorical"
+Batch: TypeAlias = "pd.DataFrame | Mapping[str, Column]"
 # (object type, frame column, qualifier): the links of an event besides its student
 LINKS = (
     ("course", "course", "course"),
@@ -54,18 +58,30 @@ class _Texts:
     def __init__(self) -> None:
         self._seen: dict[int, tuple[pd.Index, list[str]]] = {}
 
-    def codes(self, series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    def codes(self, column: Column) -> tuple[np.ndarray, list[str]]:
         """Per row the position of its value in the list of values (-1: missing)."""
-        if not isinstance(series.dtype, pd.CategoricalDtype):
-            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        dtype = column.dtype
+        if not isinstance(dtype, pd.CategoricalDtype):
+            codes, uniques = pd.factorize(column, use_na_sentinel=True)
             return codes, [str(u) for u in uniques.tolist()]
-        categories = series.cat.categories  # codes already there: no hashing
+        categories = dtype.categories  # codes already there: no hashing
         hit = self._seen.get(id(categories))
         if hit is None or hit[0] is not categories:
             if len(self._seen) >= 32:
                 self._seen.clear()
             hit = self._seen[id(categories)] = (categories, [str(c) for c in categories])
-        return series.cat.codes.to_numpy(), hit[1]
+        if isinstance(column, pd.Categorical):
+            return np.asarray(column.codes), hit[1]
+        return column.cat.codes.to_numpy(), hit[1]
+
+
+def _firsts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct codes (-1, missing, left out) in order of first appearance, and the row
+    where each first appears."""
+    present = np.flatnonzero(codes >= 0)
+    distinct, first = np.unique(codes[present], return_index=True)
+    order = np.argsort(first, kind="stable")
+    return distinct[order], present[first[order]]
 
 
 def _present(value: str | None) -> str | None:
@@ -94,11 +110,13 @@ class _Pieces:
         self.size += len(array)
         return first
 
-    def text(self, codes: np.ndarray) -> pa.Buffer:
+    def current(self) -> pa.Array:
+        """Every piece so far (an array that never changes: codes taken from it later, on
+        another thread, give the same text)."""
         if self._new:
             self.array = pa.concat_arrays([self.array, *self._new])
             self._new = []
-        return string_buffer(self.array.take(pa.array(codes.ravel())))
+        return self.array
 
 
 class _Combined:
@@ -111,7 +129,7 @@ class _Combined:
         self._texts = texts
         self._cache: dict[tuple[str | None, ...], int] = {}
 
-    def codes(self, columns: Sequence[pd.Series | None], size: int) -> np.ndarray:
+    def codes(self, columns: Sequence[Column | None], size: int) -> np.ndarray:
         """Per row the code of its combination's piece."""
         key = np.zeros(size, dtype=np.int64)
         lists: list[list[str]] = []
@@ -178,7 +196,7 @@ class OcelWriter:
         self.objects: dict[str, dict[str, None]] = {kind: {} for kind, _, _ in LINKS}
         self.modules: dict[str, tuple[str, str]] = {}  # cmid -> (context, module)
         self._pieces = pieces = _Pieces()
-        texts = _Texts()
+        self._texts = texts = _Texts()
         self._head = _Combined(_head, pieces, texts)
         self._attributes = _Combined(_attributes, pieces, texts)
         self._student = _Combined(_student, pieces, texts)
@@ -194,12 +212,18 @@ class OcelWriter:
     def header(self) -> bytes:
         return b'{"events":[\n'
 
-    def events(self, batch: pd.DataFrame) -> bytes | pa.Buffer:
+    def events(self, batch: Batch) -> bytes | pa.Buffer:
         """The events of one batch (rows in output order), remembering their objects."""
-        if not len(batch):
-            return b""
+        return self.later(batch)()
+
+    def later(self, batch: Batch) -> Callable[[], bytes | pa.Buffer]:
+        """``events`` in two steps: what needs the writer's state now (the events are
+        counted and their objects remembered), and a call that builds the bytes (Arrow's
+        ``take``, which another thread may run while the next batch is prepared)."""
+        size = len(batch["timestamp"])
+        if not size:
+            return _nothing
         self._remember(batch)
-        size = len(batch)
         times: TimestampColumn = encode_timestamps(batch["timestamp"], self.offset)
         numbers = np.arange(self.written + 1, self.written + size + 1)
         thousands, units = np.divmod(numbers, 1000)
@@ -212,10 +236,14 @@ class OcelWriter:
         codes[:, 5] = self._links.codes([_column(batch, c) for _, c, _ in LINKS], size)
         codes[:, 6] = self._thousand_codes(int(thousands[-1]))[thousands]
         codes[:, 7] = self._units + units + np.where(thousands > 0, 1000, 0)
-        text = self._pieces.text(codes)
-        if not self.written:  # the first event of the document: no separator before it
-            text = text.slice(2)
+        pieces = self._pieces.current()
+        first = not self.written  # the first event of the document: no separator before it
         self.written += size
+
+        def text() -> pa.Buffer:
+            buffer = string_buffer(pieces.take(pa.array(codes.ravel())))
+            return buffer.slice(2) if first else buffer
+
         return text
 
     def _day_codes(self, days: pa.Array) -> np.ndarray:
@@ -238,29 +266,34 @@ class OcelWriter:
             self._thousands = np.concatenate([self._thousands, more])
         return self._thousands
 
-    def _remember(self, batch: pd.DataFrame) -> None:
-        pairs = batch[["case_id", "case_label"]].drop_duplicates("case_id")
-        for case, label in zip(
-            pairs["case_id"].tolist(), pairs["case_label"].tolist(), strict=True
-        ):
-            self.students.setdefault(str(case), str(label))
+    def _remember(self, batch: Batch) -> None:
+        """The batch's students, courses, modules and affected users not seen before, in the
+        order they first appear (from the columns' codes: each distinct value once)."""
+        case_codes, case_values = self._texts.codes(batch["case_id"])
+        cases, rows = _firsts(case_codes)
+        label_codes, label_values = self._texts.codes(batch["case_label"])
+        labels = label_codes[rows]
+        for case, label in zip(cases.tolist(), labels.tolist(), strict=True):
+            self.students.setdefault(case_values[case], label_values[label] if label >= 0 else "")
         for kind, column, _ in LINKS:
             if column not in batch:
                 continue
-            for value in pd.unique(batch[column].dropna()).tolist():
-                text = str(value).strip()
+            codes, values = self._texts.codes(batch[column])
+            for code in _firsts(codes)[0].tolist():
+                text = values[code].strip()
                 if text not in BLANK:
                     self.objects[kind].setdefault(text, None)
         if "cmid" in batch:
-            extra = [c for c in ("context", "module") if c in batch]
-            rows = batch[["cmid", *extra]].dropna(subset=["cmid"]).drop_duplicates("cmid")
-            for record in rows.itertuples(index=False):
-                cmid = str(record[0]).strip()
+            cmid_codes, values = self._texts.codes(batch["cmid"])
+            cmids, rows = _firsts(cmid_codes)
+            extra = [self._texts.codes(batch[c]) for c in ("context", "module") if c in batch]
+            for cmid_code, row in zip(cmids.tolist(), rows.tolist(), strict=True):
+                cmid = values[cmid_code].strip()
                 if cmid not in BLANK and cmid not in self.modules:
-                    values = [("" if pd.isna(v) else str(v)) for v in record[1:]]
+                    found = [texts[codes[row]] if codes[row] >= 0 else "" for codes, texts in extra]
                     self.modules[cmid] = (
-                        values[0] if values else "",
-                        values[1] if len(values) > 1 else "",
+                        found[0] if found else "",
+                        found[1] if len(found) > 1 else "",
                     )
 
     def footer(self) -> bytes:
@@ -318,6 +351,10 @@ class OcelWriter:
 _EPOCH = "1970-01-01T00:00:00Z"
 
 
-def _column(batch: pd.DataFrame, name: str) -> pd.Series | None:
-    column: pd.Series | None = batch.get(name)
+def _nothing() -> bytes:
+    return b""
+
+
+def _column(batch: Batch, name: str) -> Column | None:
+    column: Column | None = batch.get(name)
     return column

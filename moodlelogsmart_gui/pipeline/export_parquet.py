@@ -12,6 +12,7 @@ text whose values barely repeat (the log's own time text) is plain text.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,17 +23,20 @@ TEXT = pa.dictionary(pa.int32(), pa.string())
 
 
 class _Sink:
-    """A write-only file object that keeps what was written until ``take``."""
+    """A write-only file object that keeps what was written until ``take`` (which another
+    thread may call while the writer writes)."""
 
     def __init__(self) -> None:
         self._parts: list[bytes] = []
         self.closed = False
         self._position = 0
+        self._lock = threading.Lock()
 
     def write(self, data: Any) -> int:
         chunk = bytes(data)
-        self._parts.append(chunk)
-        self._position += len(chunk)
+        with self._lock:
+            self._parts.append(chunk)
+            self._position += len(chunk)
         return len(chunk)
 
     def tell(self) -> int:
@@ -45,8 +49,9 @@ class _Sink:
         self.closed = True
 
     def take(self) -> bytes:
-        data, self._parts = b"".join(self._parts), []
-        return data
+        with self._lock:
+            parts, self._parts = self._parts, []
+        return b"".join(parts)
 
 
 def _unique_headers(columns: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -116,3 +117,43 @@ def test_streaming_parquet_types_and_row_group_dictionaries(
         assert len(chunk.dictionary) == len(set(chunk.to_pylist()))  # only the values used
         sizes.append(len(chunk.dictionary))
     assert min(sizes) < len(names)
+
+
+def test_threaded_parquet_and_ocel_bytes_do_not_depend_on_the_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parquet's row groups and OCEL's event bytes are built on threads of their own, one
+    row group or batch behind: the members are the same whatever the sorted batches."""
+    from moodlelogsmart_gui.pipeline.stream import spill
+
+    monkeypatch.setattr(analyst_writers, "ROW_GROUP", 50)
+    log = make_report_log(1_500, seed=12, logged_in_as=0)
+    src = write_report_csv(tmp_path / "logs_course.csv", log.rows, log.lang, "4")
+    members = []
+    for rows in (7, 64, 100_000):
+        monkeypatch.setattr(spill, "sorted_batch_rows", lambda _memory, rows=rows: rows)
+        dest = tmp_path / f"result_{rows}.zip"
+        rows_out = process_file(src, dest, PipelineOptions())["rows_out"]
+        archive = zipfile.ZipFile(dest)
+        members.append(
+            (archive.read("enriched_log.parquet"), archive.read("enriched_log.ocel.json"))
+        )
+    assert members[0] == members[1] == members[2]
+    document = json.loads(members[0][1])
+    assert [e["id"] for e in document["events"]] == [f"e{i + 1}" for i in range(rows_out)]
+    parquet = pq.ParquetFile(io.BytesIO(members[0][0]))
+    assert parquet.metadata.num_rows == rows_out
+    assert parquet.metadata.num_row_groups == -(-rows_out // 50)
+
+
+def test_an_error_writing_a_parquet_row_group_stops_the_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(self: pq.ParquetWriter, batch: pa.RecordBatch, row_group_size: int = 0) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_batch", fail)
+    log = make_report_log(300, seed=2, logged_in_as=0)
+    src = write_report_csv(tmp_path / "logs_course.csv", log.rows, log.lang, "4")
+    with pytest.raises(OSError, match="No space left"):
+        process_file(src, tmp_path / "result.zip", PipelineOptions())

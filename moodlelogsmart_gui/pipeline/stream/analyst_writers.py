@@ -10,11 +10,17 @@ the events). Columns that follow from the rule (activity type, category, Bloom l
 ``is_active``, rule id) are rebuilt from each event's rule index; the text columns come as
 file-wide codes (``analyst.TextBooks``) and each row group or batch gets a dictionary of
 the values it uses (``compact``), or as plain text where values barely repeat.
+
+Parquet's encoding and compression of a row group, and the ``take`` that builds a batch's
+OCEL bytes (Arrow's C++, which lets go of the GIL), each run on a thread of their own while
+the main thread goes on with the next batches: one row group or batch at a time, in order,
+so the bytes are the same as built in line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -57,7 +63,8 @@ class RuleColumns:
         self._arrays = {n: pa.array(c, pa.string()) for n, c in self.categories.items()}
 
     def categorical(self, name: str, rule: np.ndarray) -> pd.Categorical:
-        return pd.Categorical.from_codes(self.codes[name][rule], dtype=self._dtypes[name])
+        codes = self.codes[name][rule]
+        return pd.Categorical.from_codes(codes, dtype=self._dtypes[name], validate=False)
 
     def dictionary(self, name: str, rule: np.ndarray) -> pa.DictionaryArray:
         codes = self.codes[name][rule]
@@ -129,7 +136,8 @@ def _categories(values: pa.Array, dtype: pd.CategoricalDtype | None) -> pd.Categ
 
 
 class OcelMember:
-    """``enriched_log.ocel.json`` through ``export_ocel.OcelWriter``."""
+    """``enriched_log.ocel.json`` through ``export_ocel.OcelWriter``; each batch's bytes are
+    built on a thread of their own while the next batch is prepared (one batch behind)."""
 
     members: tuple[str, ...] = (OCEL,)
 
@@ -156,37 +164,45 @@ class OcelMember:
         labels, self._label_codes = np.unique(every, return_inverse=True)
         self._labels = pd.CategoricalDtype(pd.Index(labels, dtype=object))
         self.columns: tuple[str, ...] = ("case", "ts", "rule", *(f"o_{c}" for c in OCEL_COLUMNS))
+        self._thread: ThreadPoolExecutor | None = None
+        self._text: Future[Chunk] | None = None
 
     def present(self, spilled: Sequence[str]) -> None:
         """Keep only the OCEL columns the spill has (the layout decides which exist)."""
         self.columns = tuple(c for c in self.columns if c in spilled)
 
     def start(self) -> tuple[Chunk, ...]:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocel")
         return (self.writer.header(),)
 
     def write(self, batch: pa.RecordBatch) -> tuple[Chunk, ...]:
         case = batch.column("case").to_numpy()
         rule = batch.column("rule").to_numpy()
         rules = self._rules
-        frame = pd.DataFrame(
-            {
-                "timestamp": batch.column("ts").to_numpy().view("datetime64[ns]"),
-                "activity_type": rules.categorical("activity_type", rule),
-                "case_id": pd.Categorical.from_codes(case, dtype=self._ids),
-                "case_label": pd.Categorical.from_codes(
-                    self._label_codes[case], dtype=self._labels
-                ),
-                "bloom_level": rules.categorical("bloom_level", rule),
-            }
-        )
+        columns: dict[str, pd.Series | pd.Categorical] = {
+            "timestamp": pd.Series(batch.column("ts").to_numpy().view("M8[ns]"), copy=False),
+            "activity_type": rules.categorical("activity_type", rule),
+            "case_id": pd.Categorical.from_codes(case, dtype=self._ids, validate=False),
+            "case_label": pd.Categorical.from_codes(
+                self._label_codes[case], dtype=self._labels, validate=False
+            ),
+            "bloom_level": rules.categorical("bloom_level", rule),
+        }
         for name in OCEL_COLUMNS:
             key = f"o_{name}"
             if key in batch.schema.names:
-                frame[name] = _categories(batch.column(key), self._dtypes.get(key))
-        return (self.writer.events(frame),)
+                columns[name] = _categories(batch.column(key), self._dtypes.get(key))
+        assert self._thread is not None
+        text = self._thread.submit(self.writer.later(columns))
+        previous, self._text = self._text, text
+        return (previous.result() if previous is not None else b"",)
 
     def finish(self) -> tuple[Chunk, ...]:
-        return (self.writer.footer(),)
+        last = self._text.result() if self._text is not None else b""
+        self._text = None
+        assert self._thread is not None
+        self._thread.shutdown()
+        return (b"".join([last, self.writer.footer()]),)
 
 
 class ParquetMember:
@@ -228,6 +244,9 @@ class ParquetMember:
         self._writer: pq.ParquetWriter | None = None
         self._held: list[pa.RecordBatch] = []
         self._rows = 0
+        # the thread is gone with the executor (when the member is), finished or not
+        self._thread: ThreadPoolExecutor | None = None
+        self._writing: Future[None] | None = None
 
     def _type(self, name: str) -> pa.DataType:
         if name == "timestamp":
@@ -257,6 +276,7 @@ class ParquetMember:
                 f.name for f in fields if f.type not in (self._text_type, pa.string())
             ],
         )
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
         return (self._sink.take(),)
 
     def write(self, batch: pa.RecordBatch) -> tuple[Chunk, ...]:
@@ -269,16 +289,26 @@ class ParquetMember:
     def finish(self) -> tuple[Chunk, ...]:
         if self._rows:
             self._flush(self._rows)
-        assert self._writer is not None
+        self._wait()
+        assert self._writer is not None and self._thread is not None
         self._writer.close()
+        self._thread.shutdown()
         return (self._sink.take(),)
 
     def _flush(self, rows: int) -> None:
         table = pa.Table.from_batches(self._held)
         group, rest = table.slice(0, rows), table.slice(rows)
         self._held, self._rows = rest.to_batches(), rest.num_rows
-        assert self._writer is not None
-        self._writer.write_batch(self._row_group(group))
+        row_group = self._row_group(group)
+        self._wait()  # one row group written at a time, in order
+        assert self._writer is not None and self._thread is not None
+        self._writing = self._thread.submit(self._writer.write_batch, row_group)
+
+    def _wait(self) -> None:
+        """Until the row group being written is written (its error raised here)."""
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
 
     def _row_group(self, table: pa.Table) -> pa.RecordBatch:
         case = table.column("case").combine_chunks()
