@@ -49,12 +49,17 @@ def text_of(series: pd.Series, rows: np.ndarray) -> pa.Array:
     array = arrow_text(series)
     sample = array.slice(0, 20_000)
     if len(array) > 50_000 and len(pc.unique(sample)) > len(sample) // 2:
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
-        taken = array.take(pa.array(rows)) if len(rows) != len(array) else array
+        taken = _single(array.take(pa.array(rows)) if len(rows) != len(array) else array)
         return taken.cast(pa.string())
     codes, dictionary = dictionary_codes(array)  # shared with the CSV's encoding
     return _dictionary(codes[rows], dictionary.cast(pa.string()))
+
+
+def _single(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One array of the values: a column of one chunk as it is (combining would copy it)."""
+    if isinstance(values, pa.ChunkedArray):
+        return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+    return values
 
 
 def _dictionary(codes: np.ndarray, values: pa.Array) -> pa.DictionaryArray:
@@ -164,7 +169,7 @@ class TextBooks:
         for index, name in enumerate(table.column_names):
             if name not in self.books:
                 continue
-            values = table.column(index).combine_chunks()
+            values = _single(table.column(index))
             book = self.books[name]
             if book is None:
                 coded: pa.Array = values.cast(pa.string())
@@ -195,7 +200,5 @@ def _book_codes(values: pa.Array, book: dict[str, int]) -> pa.Array:
     mapping = np.array(
         [-1 if t is None else book.setdefault(t, len(book)) for t in texts], dtype=np.int32
     )
-    local = pc.fill_null(values.indices, -1).to_numpy(zero_copy_only=False)
-    codes = np.where(local < 0, -1, mapping[local] if len(mapping) else -1).astype(np.int32)
-    missing = codes < 0
-    return pa.array(codes, pa.int32(), mask=missing if missing.any() else None)
+    lookup = pa.array(mapping, pa.int32(), mask=mapping < 0)
+    return lookup.take(values.indices)  # a null index or value gives null
