@@ -22,18 +22,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from moodlelogsmart_gui.pipeline.export_csv import (
-    TimestampColumn,
-    _clock_strings,
-    encode_timestamps,
-    string_buffer,
-)
+from moodlelogsmart_gui.pipeline.export_csv import _clock_strings, string_buffer
 
 BLANK = ("", "-")
 # A batch: a frame, or columns by name (``timestamp`` a datetime Series; text as Series or
 # pandas Categoricals, e.g. of the file's dictionaries).
 Column: TypeAlias = "pd.Series | pd.Categorical"
 Batch: TypeAlias = "pd.DataFrame | Mapping[str, Column]"
+_NONE: list[str] = []  # the values of a column the batch does not have
 # (object type, frame column, qualifier): the links of an event besides its student
 LINKS = (
     ("course", "course", "course"),
@@ -57,6 +53,15 @@ class _Texts:
 
     def __init__(self) -> None:
         self._seen: dict[int, tuple[pd.Index, list[str]]] = {}
+        self._kept: dict[int, list[str]] = {id(_NONE): _NONE}  # the lists handed out, by id
+        self._generation = 0
+
+    def stable(self, lists: Sequence[list[str]]) -> tuple[int, ...] | None:
+        """An identity of ``lists`` when each is a categories' text handed out by ``codes``
+        (the same list, meaning the same values, whenever those categories come again)."""
+        if all(self._kept.get(id(values)) is values for values in lists):
+            return (self._generation, *(id(values) for values in lists))
+        return None
 
     def codes(self, column: Column) -> tuple[np.ndarray, list[str]]:
         """Per row the position of its value in the list of values (-1: missing)."""
@@ -69,7 +74,10 @@ class _Texts:
         if hit is None or hit[0] is not categories:
             if len(self._seen) >= 32:
                 self._seen.clear()
+                self._kept = {id(_NONE): _NONE}
+                self._generation += 1
             hit = self._seen[id(categories)] = (categories, [str(c) for c in categories])
+            self._kept[id(hit[1])] = hit[1]
         if isinstance(column, pd.Categorical):
             return np.asarray(column.codes), hit[1]
         return column.cat.codes.to_numpy(), hit[1]
@@ -121,13 +129,17 @@ class _Pieces:
 
 class _Combined:
     """One JSON piece per distinct combination of a few columns' values, cached across
-    batches: the event text is then a handful of pieces instead of one per field."""
+    batches: the event text is then a handful of pieces instead of one per field. Columns
+    of the file's dictionaries (the same categories every batch) number a combination the
+    same way in every batch, so its piece is also found by that number, without its text."""
 
     def __init__(self, build: Callable[..., str], pieces: _Pieces, texts: _Texts) -> None:
         self._build = build
         self._pieces = pieces
         self._texts = texts
         self._cache: dict[tuple[str | None, ...], int] = {}
+        self._numbers: dict[int, int] = {}  # combination number -> piece code
+        self._numbered: tuple[int, ...] | None = None  # the value lists they number
 
     def codes(self, columns: Sequence[Column | None], size: int) -> np.ndarray:
         """Per row the code of its combination's piece."""
@@ -135,18 +147,24 @@ class _Combined:
         lists: list[list[str]] = []
         for series in columns:
             codes, values = (
-                self._texts.codes(series) if series is not None else (np.full(size, -1), [])
+                self._texts.codes(series) if series is not None else (np.full(size, -1), _NONE)
             )
             key = key * (len(values) + 1) + (codes + 1)
             lists.append(values)
         combination, uniques = pd.factorize(key)
+        numbered = self._texts.stable(lists)
+        if numbered != self._numbered:
+            self._numbers, self._numbered = {}, numbered
+        numbers = self._numbers if numbered is not None else {}
+        numbers_found = uniques.tolist()
+        found = [numbers.get(n, -1) for n in numbers_found]
+        new = [i for i, code in enumerate(found) if code < 0]
         members: list[list[int]] = []
-        rest = np.asarray(uniques, dtype=np.int64)
+        rest = np.asarray(uniques, dtype=np.int64)[new]
         for values in reversed(lists):
             rest, member = np.divmod(rest, len(values) + 1)
             members.insert(0, member.tolist())
-        found = []
-        for picked in zip(*members, strict=True):
+        for i, picked in zip(new, zip(*members, strict=True), strict=True):
             combo = tuple(
                 _present(values[m - 1]) if m else None
                 for values, m in zip(lists, picked, strict=True)
@@ -154,7 +172,7 @@ class _Combined:
             code = self._cache.get(combo)
             if code is None:
                 code = self._cache[combo] = self._pieces.add([self._build(*combo)])
-            found.append(code)
+            found[i] = numbers[numbers_found[i]] = code
         per_row: np.ndarray = np.array(found, dtype=np.int64)[combination]
         return per_row
 
@@ -206,7 +224,7 @@ class OcelWriter:
         self._clock = pieces.add(pc.binary_join_element_wise(_clock_strings(), offset, ""))
         self._units = pieces.add([f'{n}"}}' for n in range(1000)])
         pieces.add([f'{n:03d}"}}' for n in range(1000)])
-        self._days: dict[str, int] = {}
+        self._days: dict[int, int] = {}  # day number (since 1970) -> its piece
         self._thousands = np.array([pieces.add([""])], dtype=np.int64)
 
     def header(self) -> bytes:
@@ -224,13 +242,14 @@ class OcelWriter:
         if not size:
             return _nothing
         self._remember(batch)
-        times: TimestampColumn = encode_timestamps(batch["timestamp"], self.offset)
+        stamps = np.asarray(batch["timestamp"], dtype="datetime64[ns]")
+        day, second = np.divmod(stamps.astype("datetime64[s]").astype(np.int64), 86_400)
         numbers = np.arange(self.written + 1, self.written + size + 1)
         thousands, units = np.divmod(numbers, 1000)
         codes = np.empty((size, 8), dtype=np.int64)
         codes[:, 0] = self._head.codes([batch["activity_type"]], size)
-        codes[:, 1] = self._day_codes(times.days)[times.day_codes]
-        codes[:, 2] = self._clock + times.seconds
+        codes[:, 1] = self._day_codes(day)
+        codes[:, 2] = self._clock + second
         codes[:, 3] = self._attributes.codes([_column(batch, c) for _, c in EVENT_ATTRIBUTES], size)
         codes[:, 4] = self._student.codes([batch["case_id"]], size)
         codes[:, 5] = self._links.codes([_column(batch, c) for _, c, _ in LINKS], size)
@@ -246,15 +265,29 @@ class OcelWriter:
 
         return text
 
-    def _day_codes(self, days: pa.Array) -> np.ndarray:
-        """The piece code of each of a batch's days ("YYYY-MM-DDT")."""
-        codes = []
-        for day in days.to_pylist():
-            code = self._days.get(day)
-            if code is None:
-                code = self._days[day] = self._pieces.add([day])
-            codes.append(code)
-        return np.array(codes, dtype=np.int64)
+    def _day_codes(self, day: np.ndarray) -> np.ndarray:
+        """The piece code ("YYYY-MM-DDT") of each event's day number."""
+        low = int(day.min())
+        span = int(day.max()) - low + 1
+        if span > 4 * len(day) + 64:  # days far apart: only the ones there
+            days, inverse = np.unique(day, return_inverse=True)
+            return self._day_pieces(days)[inverse]
+        present = np.zeros(span, dtype=bool)
+        present[day - low] = True
+        lookup = np.zeros(span, dtype=np.int64)
+        days = np.flatnonzero(present)
+        lookup[days] = self._day_pieces(days + low)
+        codes: np.ndarray = lookup[day - low]
+        return codes
+
+    def _day_pieces(self, days: np.ndarray) -> np.ndarray:
+        numbers = days.tolist()
+        new = [d for d in numbers if d not in self._days]
+        if new:
+            labels = np.datetime_as_string(np.array(new, dtype="datetime64[D]"), unit="D")
+            for number, label in zip(new, labels.tolist(), strict=True):
+                self._days[number] = self._pieces.add([f"{label}T"])
+        return np.array([self._days[d] for d in numbers], dtype=np.int64)
 
     def _thousand_codes(self, most: int) -> np.ndarray:
         """Piece codes of the numbers of thousands 0..``most`` at least ("" for none)."""

@@ -109,3 +109,25 @@ def test_ocel_event_ids_count_on_across_batches_and_thousands() -> None:
         assert [e["id"] for e in events] == [f"e{i + 1}" for i in range(size)]
         expected = frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S") + offset
         assert [e["time"] for e in events] == expected.tolist()
+
+
+def test_ocel_times_of_days_near_and_far_apart_in_one_batch() -> None:
+    stamps = pd.to_datetime(
+        ["2024-03-01 00:00:00", "1999-12-31 23:59:59", "2024-03-02 12:30:05", "2024-03-01 08:00:00"]
+        + ["1970-01-01 00:00:01", "2031-07-04 18:45:00"]
+    )
+    frame = pd.DataFrame(
+        {
+            "timestamp": stamps,
+            "activity_type": pd.Categorical(["View"] * len(stamps)),
+            "case_id": pd.Categorical(["u1"] * len(stamps)),
+            "case_label": pd.Categorical(["Student 1"] * len(stamps)),
+            "event_name": pd.array(["Course viewed"] * len(stamps), "string"),
+        }
+    )
+    near = frame.iloc[[0, 2, 3]].reset_index(drop=True)  # days side by side
+    for batch in (frame, near):
+        writer = OcelWriter(["View"], "+00:00")
+        text = b"".join(bytes(c) for c in (writer.header(), writer.events(batch), writer.footer()))
+        times = [e["time"] for e in json.loads(text)["events"]]
+        assert times == (batch["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S") + "+00:00").tolist()
