@@ -113,8 +113,10 @@ def test_ocel_event_ids_count_on_across_batches_and_thousands() -> None:
 
 def test_ocel_times_of_days_near_and_far_apart_in_one_batch() -> None:
     stamps = pd.to_datetime(
-        ["2024-03-01 00:00:00", "1999-12-31 23:59:59", "2024-03-02 12:30:05", "2024-03-01 08:00:00"]
-        + ["1970-01-01 00:00:01", "2031-07-04 18:45:00"]
+        [
+            *("2024-03-01 00:00:00", "1999-12-31 23:59:59", "2024-03-02 12:30:05"),
+            *("2024-03-01 08:00:00", "1970-01-01 00:00:01", "2031-07-04 18:45:00"),
+        ]
     )
     frame = pd.DataFrame(
         {
