@@ -114,16 +114,13 @@ class CaseFigures:
 def compact(codes: pa.Array, values: pa.Array) -> pa.DictionaryArray:
     """Codes into ``values`` (null: missing) as a dictionary array holding only the values
     used, in the order of ``values``."""
-    raw = pc.fill_null(codes, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+    flat = pc.fill_null(codes, -1).to_numpy(zero_copy_only=False)
     used = np.zeros(len(values) + 1, dtype=bool)
-    used[raw] = True
-    used[0] = False
-    position = np.cumsum(used, dtype=np.int64) - 1
-    missing = raw == 0
-    indices = pa.array(
-        position[raw].astype(np.int32), pa.int32(), mask=missing if missing.any() else None
-    )
-    picked = pa.array(np.flatnonzero(used[1:]), pa.int64())
+    used[flat] = True  # a missing value (-1) marks the extra last place
+    used = used[:-1]
+    position = np.cumsum(used, dtype=np.int32) - 1
+    indices = pa.array(position, pa.int32()).take(codes)  # a null code stays null
+    picked = pa.array(np.flatnonzero(used), pa.int64())
     return pa.DictionaryArray.from_arrays(indices, values.take(picked))
 
 
