@@ -18,6 +18,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _CACHE: dict[int, tuple[weakref.ref[Any], np.ndarray, pa.Array]] = {}
+_UNIQUE: dict[int, tuple[weakref.ref[Any], bool]] = {}
+# A column of more than LONG values is kept as plain text when more than half of its first
+# SAMPLE values are distinct (hashing it would give a dictionary as long as the column).
+LONG = 50_000
+SAMPLE = 20_000
 
 
 def arrow_text(series: pd.Series) -> pa.Array | pa.ChunkedArray:
@@ -30,6 +35,26 @@ def arrow_text(series: pd.Series) -> pa.Array | pa.ChunkedArray:
             if pa.types.is_string(data.type) or pa.types.is_large_string(data.type):
                 return data
     return pa.array(series.astype("string").array)
+
+
+def mostly_unique(array: pa.Array | pa.ChunkedArray) -> bool:
+    """A long column whose values barely repeat (kept as plain text, not hashed); decided
+    once per Arrow object, like the codes."""
+    if len(array) <= LONG:
+        return False
+    key = id(array)
+    hit = _UNIQUE.get(key)
+    if hit is not None and hit[0]() is array:
+        return hit[1]
+    sample = array.slice(0, SAMPLE)
+    unique = len(pc.unique(sample)) > len(sample) // 2
+
+    def forget(ref: weakref.ref[Any], key: int = key) -> None:
+        if key in _UNIQUE and _UNIQUE[key][0] is ref:
+            del _UNIQUE[key]
+
+    _UNIQUE[key] = (weakref.ref(array, forget), unique)
+    return unique
 
 
 def dictionary_codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:

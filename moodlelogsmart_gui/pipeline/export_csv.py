@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from moodlelogsmart_gui.pipeline.column_codes import arrow_text, dictionary_codes
+from moodlelogsmart_gui.pipeline.column_codes import arrow_text, dictionary_codes, mostly_unique
 
 BOM = b"\xef\xbb\xbf"
 CHUNK_ROWS = 65_536
@@ -219,8 +219,7 @@ def encode_text(
         codes = series.fillna(False).to_numpy(dtype=bool).astype(np.int32)
         return DictColumn(codes, transform(pa.array(["false", "true"])))
     array = arrow_text(series)
-    sample = array.slice(0, 20_000)
-    if len(array) > 50_000 and len(pc.unique(sample)) > len(sample) // 2:
+    if mostly_unique(array):
         return PlainColumn(array, plain_transform or transform)
     codes, dictionary = dictionary_codes(array)
     return DictColumn(codes, transform(plain_text(dictionary)))

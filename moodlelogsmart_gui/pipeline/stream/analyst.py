@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from moodlelogsmart_gui.pipeline.column_codes import arrow_text, dictionary_codes
+from moodlelogsmart_gui.pipeline.column_codes import arrow_text, dictionary_codes, mostly_unique
 from moodlelogsmart_gui.pipeline.export_parquet import WHOLE_NUMBER
 from moodlelogsmart_gui.pipeline.options import PipelineOptions
 
@@ -47,8 +47,7 @@ def text_of(series: pd.Series, rows: np.ndarray) -> pa.Array:
         categories = pa.array([str(c) for c in series.cat.categories], type=pa.string())
         return _dictionary(codes, categories)
     array = arrow_text(series)
-    sample = array.slice(0, 20_000)
-    if len(array) > 50_000 and len(pc.unique(sample)) > len(sample) // 2:
+    if mostly_unique(array):  # decided once for the CSV and this
         taken = _single(array.take(pa.array(rows)) if len(rows) != len(array) else array)
         return taken.cast(pa.string())
     codes, dictionary = dictionary_codes(array)  # shared with the CSV's encoding
