@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 
 from moodlelogsmart_gui.pipeline.errors import BadInputError
 from moodlelogsmart_gui.pipeline.ingest import csv_table, read
+from moodlelogsmart_gui.pipeline.ingest.paced import PacedInput, read_ahead_limit
 from moodlelogsmart_gui.pipeline.ingest.sheets import column_names
 
 # Fixed, never derived from the memory setting: the batches (and so every per-batch
@@ -115,6 +116,7 @@ def _csv_batches(
         strings_can_be_null=True,
         quoted_strings_can_be_null=False,
     )
+    paced: PacedInput | None = None
     try:
         stream = pa.input_stream(str(source.path), compression=source.compression)
         if whole:
@@ -128,14 +130,21 @@ def _csv_batches(
                 return
             reader: Any = iter(table.to_batches())
         else:
+            if read_ahead_limit():  # a tight job: Arrow reads at most a few blocks ahead
+                paced = PacedInput(stream, read_ahead_limit())
+                stream = pa.PythonFile(paced, mode="r")
             reader = pacsv.open_csv(stream, read_opts, parse_opts, convert_opts)
         names = [f"c{i}" for i in include]
         blocks: list[pa.RecordBatch] = []
         while True:
+            if paced is not None:
+                paced.ask()
             try:
                 block = next(reader) if whole else reader.read_next_batch()
             except StopIteration:
                 break
+            if paced is not None:
+                paced.took()
             blocks.append(block)
             counter.rows += block.num_rows
             if len(blocks) == BLOCKS_PER_BATCH:
@@ -152,6 +161,9 @@ def _csv_batches(
             f"The file could not be read past data row {counter.rows + counter.malformed:,} "
             f"({exc.__class__.__name__}): check that it is a complete copy of the log."
         ) from exc
+    finally:
+        if paced is not None:
+            paced.stop()  # a reader left behind (an error, a job stopped) reads no further
 
 
 class ParseFailure(Exception):
