@@ -17,6 +17,7 @@ import pandas as pd
 
 from moodlelogsmart_gui.pipeline.classify import BLOOM_LEVELS, RuleSet
 from moodlelogsmart_gui.pipeline.flow import DirectlyFollows
+from moodlelogsmart_gui.pipeline.session_lengths import SessionLengths
 from moodlelogsmart_gui.pipeline.sessions import DEFAULT_GAP_MINUTES, CaseIndex, SessionTracker
 from moodlelogsmart_gui.pipeline.students import StudentTable
 
@@ -49,7 +50,12 @@ def _lookup(series: pd.Series, index: dict[Any, int], missing: int = -1) -> np.n
 class CaseStream:
     """Sessions, directly-follows counts and per-student figures, batch after batch."""
 
-    def __init__(self, rules: RuleSet, gap_minutes: float = DEFAULT_GAP_MINUTES) -> None:
+    def __init__(
+        self,
+        rules: RuleSet,
+        gap_minutes: float = DEFAULT_GAP_MINUTES,
+        lengths: SessionLengths | None = None,
+    ) -> None:
         self.cases = CaseIndex()
         self.labels: list[str] = []
         self.sessions = SessionTracker(gap_minutes)
@@ -59,7 +65,7 @@ class CaseStream:
         rule_ids = [rule.id for rule in rules.all_rules]
         self._rule = {name: i for i, name in enumerate(rule_ids)}
         self.flow = DirectlyFollows(self.activities)
-        self.students = StudentTable(BLOOM_LEVELS, rule_ids)
+        self.students = StudentTable(BLOOM_LEVELS, rule_ids, lengths)
 
     def add(self, batch: pd.DataFrame) -> np.ndarray:
         """Feed one batch; returns each row's session number (1, 2, ... within its case)."""

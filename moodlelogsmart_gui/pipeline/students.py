@@ -2,8 +2,10 @@
 
 Fed batch after batch of a stream in which each case's events come in time order, with
 each event's session number (``sessions.SessionTracker``). State is per case (counts,
-first/last time, current day and session) plus one duration per finished session (a
-student has few), never anything per event.
+first/last time, current day and session) plus the length of each finished session, for
+the median: as many as there are events when students come back often, so they are held
+up to a bound and then go to a file (``session_lengths.SessionLengths``, given the job's
+spill folder).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from moodlelogsmart_gui.pipeline.session_lengths import SessionLengths
 from moodlelogsmart_gui.pipeline.sessions import grouped
 
 NS_PER_DAY = 86_400 * 1_000_000_000
@@ -38,9 +41,15 @@ def _grown(array: np.ndarray, size: int, fill: int = 0) -> np.ndarray:
 
 
 class StudentTable:
-    """Per-case aggregation; ``levels`` are the Bloom levels, ``rules`` the rule ids."""
+    """Per-case aggregation; ``levels`` are the Bloom levels, ``rules`` the rule ids,
+    ``lengths`` where finished sessions' lengths go (default: all kept in memory)."""
 
-    def __init__(self, levels: Sequence[str], rules: Sequence[str]) -> None:
+    def __init__(
+        self,
+        levels: Sequence[str],
+        rules: Sequence[str],
+        lengths: SessionLengths | None = None,
+    ) -> None:
         self.levels, self.rules = list(levels), list(rules)
         self.cases = 0
         self._events = np.zeros(0, np.int64)
@@ -53,7 +62,7 @@ class StudentTable:
         self._start = np.zeros(0, np.int64)  # current session's first event time
         self._bloom = np.zeros((0, len(self.levels)), np.int64)
         self._rule = np.zeros((0, len(self.rules)), np.int64)
-        self._closed: list[tuple[np.ndarray, np.ndarray]] = []  # (case codes, durations ns)
+        self._closed = lengths if lengths is not None else SessionLengths()
 
     def _grow(self, size: int) -> None:
         self.cases = max(self.cases, size)
@@ -125,13 +134,11 @@ class StudentTable:
         heads = run_case[first_of_case]
         ended = heads[(self._session[heads] > 0) & ~carried[first_of_case]]
         done = ~last_of_case
-        self._closed.append(
-            (
-                np.concatenate([run_case[done], ended]),
-                np.concatenate(
-                    [times[run_ends[done]] - begin[done], self._last[ended] - self._start[ended]]
-                ),
-            )
+        self._closed.add(
+            np.concatenate([run_case[done], ended]),
+            np.concatenate(
+                [times[run_ends[done]] - begin[done], self._last[ended] - self._start[ended]]
+            ),
         )
         tails = run_case[last_of_case]
         self._session[tails] = numbers[run_starts[last_of_case]]
@@ -140,19 +147,7 @@ class StudentTable:
     def _medians(self) -> np.ndarray:
         """Median session length per case in minutes (the open sessions closed here)."""
         cases = np.flatnonzero(self._session[: self.cases] > 0)
-        parts = [*self._closed, (cases, self._last[cases] - self._start[cases])]
-        codes = np.concatenate([p[0] for p in parts])
-        lengths = np.concatenate([p[1] for p in parts]).astype(np.float64) / 60e9
-        order = np.lexsort((lengths, codes))
-        codes, lengths = codes[order], lengths[order]
-        counts = np.bincount(codes, minlength=self.cases)
-        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        low = offsets + (counts - 1) // 2
-        high = offsets + counts // 2
-        medians = np.zeros(self.cases, dtype=np.float64)
-        has = counts > 0
-        medians[has] = (lengths[low[has]] + lengths[high[has]]) / 2
-        return medians
+        return self._closed.medians(self.cases, cases, self._last[cases] - self._start[cases])
 
     def headers(self) -> list[str]:
         return [

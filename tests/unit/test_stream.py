@@ -13,7 +13,8 @@ import pytest
 
 from moodlelogsmart_gui.jobs.outcome import tidy_job_folder
 from moodlelogsmart_gui.pipeline import BadInputError, PipelineOptions, process_file, run
-from moodlelogsmart_gui.pipeline.ingest import ingest, stream
+from moodlelogsmart_gui.pipeline.ingest import ingest, paced, stream
+from moodlelogsmart_gui.pipeline.session_lengths import SessionLengths, held_pairs
 from moodlelogsmart_gui.pipeline.stream import spill as spill_module
 from moodlelogsmart_gui.pipeline.stream.spill import Heartbeat, Spill, bucket_bytes, tree_bytes
 from moodlelogsmart_gui.worker import Protocol
@@ -73,10 +74,21 @@ def test_tiny_memory_spills_every_sort_and_writes_the_same_bytes(
         return time_sorted(self, columns, batch_rows)
 
     monkeypatch.setattr(Spill, "time_sorted", measured)
+    written: list[int] = []  # students.csv's session lengths written to the spill, per run
+    medians = SessionLengths.medians
+
+    def counted(self: SessionLengths, *args: Any) -> Any:
+        written.append(self.written)
+        return medians(self, *args)
+
+    monkeypatch.setattr(SessionLengths, "medians", counted)
+    monkeypatch.setattr(paced, "_limit", [0])
     results = {}
     for memory in (1, 8192):
         job = tmp_path / f"job{memory}"
         job.mkdir()
+        # the tiny run reads as a tight job's worker does: a few blocks ahead at most
+        paced.limit_read_ahead(spill_module.READ_AHEAD_BLOCKS if memory == 1 else 0)
         process_file(src, job / "result.zip", PipelineOptions(memory_mb=memory))
         results[memory] = job / "result.zip"
         assert [p.name for p in job.iterdir()] == ["result.zip"]  # the spill folder is gone
@@ -91,6 +103,7 @@ def test_tiny_memory_spills_every_sort_and_writes_the_same_bytes(
     assert kept == [False, True]
     assert largest <= 2 * bucket_bytes(1), buckets
     assert len(duckdb_temp_sizes) == 2, duckdb_temp_sizes
+    assert written[0] > 10 * held_pairs(1) and written[1] == 0, written
     assert members(results[1]) == members(results[8192])
     assert summary_of(results[1]) == summary_of(results[8192])
 

@@ -23,6 +23,7 @@ from moodlelogsmart_gui.pipeline.classify import RuleSet
 from moodlelogsmart_gui.pipeline.export_csv import CLASSIFICATION, ENRICHMENT, SESSION
 from moodlelogsmart_gui.pipeline.options import PipelineOptions
 from moodlelogsmart_gui.pipeline.package import Member
+from moodlelogsmart_gui.pipeline.session_lengths import SessionLengths, held_pairs
 from moodlelogsmart_gui.pipeline.sessions import SessionTracker
 from moodlelogsmart_gui.pipeline.stream.analyst_writers import (
     CaseFigures,
@@ -105,7 +106,8 @@ def result_members(
     """
     wants = options.wants
     columns = RuleColumns(rules)
-    figures = CaseStream(rules, options.session_gap_minutes)
+    lengths = SessionLengths(spill.folder / "sessions.arrow", held_pairs(options.memory_mb))
+    figures = CaseStream(rules, options.session_gap_minutes, lengths)
     headers = [h for h, _ in layout.original] + list(ENRICHMENT + CLASSIFICATION + SESSION)
     timed: list[BatchWriter] = []
     if any(wants(name) for name in CSV_PAIR):
