@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from moodlelogsmart_gui.pipeline.errors import BadInputError
 from moodlelogsmart_gui.pipeline.ingest import dates, detect, download_name, read, stream
+from moodlelogsmart_gui.pipeline.ingest.spread import SpreadSample
 from moodlelogsmart_gui.pipeline.ingest.tables import (
     CatalogueEntry,
     LanguageTables,
@@ -129,7 +130,7 @@ class _TimeStats:
     def __init__(self, time_index: int, language_columns: list[int], hold: bool) -> None:
         self.time = f"c{time_index}"
         self.held: list[pa.Table] | None = [] if hold else None
-        self.samples: list[pa.Array] = []
+        self.samples = SpreadSample()
         self.parts: list[pa.Table] = []
         self.pending = 0
         self.distinct: pa.Table | None = None
@@ -143,7 +144,7 @@ class _TimeStats:
         if self.held is not None:
             self.held.append(batch)
         column = batch.column(self.time)
-        self.samples.append(dates.spread_sample(column))
+        self.samples.add(column)
         for name in self.language_columns:
             if name in batch.column_names:
                 self.language_values[name].update(
@@ -186,7 +187,7 @@ class _TimeStats:
         table = self.distinct if self.distinct is not None else pa.table({"v": [], "n": []})
         values = table.column("v").combine_chunks()
         weights = np.asarray(table.column("n").to_numpy(), dtype=np.int64)
-        sample = pa.concat_arrays(self.samples) if self.samples else pa.array([], pa.string())
+        sample = self.samples.values()
         spread = sample
         if len(sample) > SPREAD_VALUES:
             spread = sample.take(
