@@ -340,7 +340,8 @@ def test_a_tight_job_hands_arrow_memory_back_at_once() -> None:
         "from moodlelogsmart_gui.pipeline.stream.spill import release_memory_early\n"
         "before = pa.default_memory_pool().backend_name\n"
         "release_memory_early(int(sys.argv[1]))\n"
-        "print(before, pa.default_memory_pool().backend_name)\n"
+        "from moodlelogsmart_gui.pipeline.ingest.paced import read_ahead_limit\n"
+        "print(before, pa.default_memory_pool().backend_name, read_ahead_limit())\n"
     )
     seen = {}
     for memory in (256, 1024):
@@ -348,6 +349,7 @@ def test_a_tight_job_hands_arrow_memory_back_at_once() -> None:
             [sys.executable, "-c", code, str(memory)], capture_output=True, text=True, check=True
         )
         seen[memory] = out.stdout.split()
-    before, tight = seen[256]
+    before, tight, ahead = seen[256]
     assert tight == "jemalloc"
-    assert seen[1024] == [before, before]
+    assert ahead == str(spill_module.READ_AHEAD_BLOCKS)  # and its reader reads few blocks ahead
+    assert seen[1024] == [before, before, "0"]
