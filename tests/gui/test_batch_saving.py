@@ -187,3 +187,18 @@ def test_in_the_background_a_batch_is_one_notification_then_one_question(
         window.activateWindow()
     assert len(dialogs.folder_calls) == 1 and len(list(out.glob("*.zip"))) == 3
     assert window.windowTitle() == "MoodleLogSmart"
+
+
+def test_copies_that_fail_are_listed_in_the_notice_without_a_dialog_each(
+    fixed_window: MainWindow, qtbot: Any, tmp_path: Path, dialogs: DialogLog
+) -> None:
+    window = fixed_window
+    gone = tmp_path / "removed meanwhile"
+    dialogs.folder_answers.append(str(gone))  # chosen, then gone before the copies
+    with qtbot.waitSignal(window.saver.batches.report, timeout=20000) as report:
+        window.add_paths(three_logs(tmp_path))
+    lines = report.args[0].splitlines()
+    assert lines[0] == "Not saved (3):"
+    assert len(lines) == 4 and all("The file or folder no longer exists" in x for x in lines[1:])
+    assert dialogs.messages == [] and dialogs.save_calls == []
+    assert not gone.exists()
