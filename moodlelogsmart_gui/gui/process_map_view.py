@@ -22,12 +22,14 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPen,
+    QPixmap,
     QPolygonF,
     QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -233,6 +235,33 @@ class MapCanvas(QWidget):
             painter.drawPath(path)
 
 
+def _sample(kind: str, height: int) -> QPixmap:
+    """A small picture for the legend: a path (``forward``), a path back (``back``) or a box
+    with no path shown (``alone``), in the map's colours."""
+    width = 30
+    pixmap = QPixmap(width, height)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    middle = height / 2
+    if kind == "alone":
+        pen = QPen(BOX_LINE, 1.2)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(LIGHT)
+        painter.drawRoundedRect(QRectF(2, 2, width - 4, height - 4), 3, 3)
+    else:
+        colour = BACK if kind == "back" else FORWARD
+        painter.setPen(QPen(colour, 2.0))
+        painter.drawLine(QPointF(2, middle), QPointF(width - 9, middle))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        tip, base = QPointF(width - 2, middle), width - 10.0
+        painter.drawPolygon(QPolygonF([tip, QPointF(base, middle - 4), QPointF(base, middle + 4)]))
+    painter.end()
+    return pixmap
+
+
 class _Slider(QSlider):
     """Leaves the mouse wheel to the scrolling pane unless the slider has the focus."""
 
@@ -288,12 +317,37 @@ class ProcessMapView(QWidget):
         self.scroller.setWidget(self.canvas)
         self.canvas.fitted = self._fit_scroller
         column.addWidget(self.scroller)
+        column.addLayout(self._legend())
         self.shown = QLabel()
         self.shown.setObjectName("processMapShown")
         self.shown.setEnabled(False)
         column.addWidget(self.shown)
         self.slider.valueChanged.connect(self._moved)
         self._redraw(self.slider.value())
+
+    def _legend(self) -> QGridLayout:
+        """What the colours and the dashes mean (the SVG's caption says the same)."""
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 2, 0, 2)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(0)
+        self.legend: list[QLabel] = []
+        height = max(12, self.fontMetrics().height() - 2)
+        entries = (
+            ("forward", self.tr("a path and how often it was taken (thicker: more often)")),
+            ("back", self.tr("a path back to an earlier activity or to the same one")),
+            ("alone", self.tr("an activity with no path above the threshold")),
+        )
+        for row, (kind, text) in enumerate(entries):
+            picture = QLabel()
+            picture.setPixmap(_sample(kind, height))
+            words = QLabel(text)
+            words.setWordWrap(True)
+            self.legend.append(words)
+            grid.addWidget(picture, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(words, row, 1)
+        grid.setColumnStretch(1, 1)
+        return grid
 
     def _fit_scroller(self) -> None:
         """As tall as the map, plus the scroll bar when the map is wider than the pane."""

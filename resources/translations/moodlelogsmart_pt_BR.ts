@@ -1025,6 +1025,18 @@
         <source>%1 of %2 paths shown.</source>
         <translation>%1 de %2 caminhos mostrados.</translation>
     </message>
+    <message>
+        <source>a path and how often it was taken (thicker: more often)</source>
+        <translation>um caminho e quantas vezes foi percorrido (mais grosso: mais vezes)</translation>
+    </message>
+    <message>
+        <source>a path back to an earlier activity or to the same one</source>
+        <translation>um caminho de volta a uma atividade anterior ou à mesma</translation>
+    </message>
+    <message>
+        <source>an activity with no path above the threshold</source>
+        <translation>uma atividade sem caminho acima do limite</translation>
+    </message>
 </context>
 <context>
     <name>QFileDialog</name>

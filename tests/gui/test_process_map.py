@@ -9,7 +9,13 @@ from PySide6.QtGui import QFont, QFontMetrics, QImage
 
 from moodlelogsmart_gui.gui.details_pane import DetailsPane
 from moodlelogsmart_gui.gui.output_choice import OutputChoice
-from moodlelogsmart_gui.gui.process_map_view import SMALLEST_NAME, ProcessMapView, _fitted
+from moodlelogsmart_gui.gui.process_map_view import (
+    BACK,
+    SMALLEST_NAME,
+    ProcessMapView,
+    _fitted,
+    _sample,
+)
 from moodlelogsmart_gui.jobs.store import JobState
 from moodlelogsmart_gui.members import ALL_OUTPUTS
 from moodlelogsmart_gui.process_layout import layout
@@ -64,6 +70,23 @@ def test_the_slider_hides_rare_paths_and_the_map_paints(qtbot: Any) -> None:
     colours = {image.pixel(x, y) for x in range(0, 600, 7) for y in range(0, 300, 7)}
     assert len(colours) > 3  # boxes, outlines, arrows and text were drawn
     view.slider.setValue(10)
+
+
+def test_the_map_has_a_legend_for_its_colours_and_dashes(qtbot: Any) -> None:
+    view = ProcessMapView(FLOW)
+    qtbot.addWidget(view)
+    texts = [label.text() for label in view.legend]
+    assert texts == [
+        "a path and how often it was taken (thicker: more often)",
+        "a path back to an earlier activity or to the same one",
+        "an activity with no path above the threshold",
+    ]
+    back = _sample("back", 14).toImage()
+    colours = {back.pixelColor(x, 7).name() for x in range(back.width())}
+    assert BACK.name() in colours
+    dashed = _sample("alone", 14).toImage()
+    edge = [dashed.pixelColor(x, 1).alpha() for x in range(4, 25)]  # the top line's outer half
+    assert min(edge) < 100 < max(edge)  # dashed: drawn and left out in turn
 
 
 def test_the_details_pane_shows_the_map_only_with_counts(qtbot: Any) -> None:
