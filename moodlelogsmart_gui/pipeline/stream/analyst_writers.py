@@ -145,9 +145,11 @@ class OcelMember:
         rules: RuleColumns,
         cases: Cases,
         texts: Mapping[str, pa.Array] | None = None,
+        ahead: bool = True,
     ) -> None:
         from moodlelogsmart_gui.pipeline.export_ocel import OcelWriter
 
+        self.ahead = ahead  # bytes built on a thread, one batch behind (else in line)
         self.writer = OcelWriter(activity_types, offset)
         self._dtypes = {
             name: pd.CategoricalDtype(pd.Index(values.to_pylist(), dtype=object))
@@ -169,7 +171,8 @@ class OcelMember:
         self.columns = tuple(c for c in self.columns if c in spilled)
 
     def start(self) -> tuple[Chunk, ...]:
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocel")
+        if self.ahead:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocel")
         return (self.writer.header(),)
 
     def write(self, batch: pa.RecordBatch) -> tuple[Chunk, ...]:
@@ -189,16 +192,18 @@ class OcelMember:
             key = f"o_{name}"
             if key in batch.schema.names:
                 columns[name] = _categories(batch.column(key), self._dtypes.get(key))
-        assert self._thread is not None
-        text = self._thread.submit(self.writer.later(columns))
+        later = self.writer.later(columns)
+        if self._thread is None:
+            return (later(),)
+        text = self._thread.submit(later)
         previous, self._text = self._text, text
         return (previous.result() if previous is not None else b"",)
 
     def finish(self) -> tuple[Chunk, ...]:
         last = self._text.result() if self._text is not None else b""
         self._text = None
-        assert self._thread is not None
-        self._thread.shutdown()
+        if self._thread is not None:
+            self._thread.shutdown()
         return (b"".join([last, self.writer.footer()]),)
 
 
@@ -215,6 +220,7 @@ class ParquetMember:
         cases: Cases,
         timezone: str | None,
         texts: Mapping[str, pa.Array] | None = None,
+        ahead: bool = True,
     ) -> None:
         from moodlelogsmart_gui.pipeline.export_parquet import TEXT, _Sink, _unique_headers
 
@@ -241,7 +247,9 @@ class ParquetMember:
         self._writer: pq.ParquetWriter | None = None
         self._held: list[pa.RecordBatch] = []
         self._rows = 0
-        # the thread is gone with the executor (when the member is), finished or not
+        # row groups written on a thread while the next is built (else in line); the thread
+        # is gone with the executor (when the member is), finished or not
+        self.ahead = ahead
         self._thread: ThreadPoolExecutor | None = None
         self._writing: Future[None] | None = None
 
@@ -273,7 +281,8 @@ class ParquetMember:
                 f.name for f in fields if f.type not in (self._text_type, pa.string())
             ],
         )
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
+        if self.ahead:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
         return (self._sink.take(),)
 
     def write(self, batch: pa.RecordBatch) -> tuple[Chunk, ...]:
@@ -287,9 +296,10 @@ class ParquetMember:
         if self._rows:
             self._flush(self._rows)
         self._wait()
-        assert self._writer is not None and self._thread is not None
+        assert self._writer is not None
         self._writer.close()
-        self._thread.shutdown()
+        if self._thread is not None:
+            self._thread.shutdown()
         return (self._sink.take(),)
 
     def _flush(self, rows: int) -> None:
@@ -298,8 +308,11 @@ class ParquetMember:
         self._held, self._rows = rest.to_batches(), rest.num_rows
         row_group = self._row_group(group)
         self._wait()  # one row group written at a time, in order
-        assert self._writer is not None and self._thread is not None
-        self._writing = self._thread.submit(self._writer.write_batch, row_group)
+        assert self._writer is not None
+        if self._thread is None:
+            self._writer.write_batch(row_group)
+        else:
+            self._writing = self._thread.submit(self._writer.write_batch, row_group)
 
     def _wait(self) -> None:
         """Until the row group being written is written (its error raised here)."""

@@ -32,7 +32,7 @@ from moodlelogsmart_gui.pipeline.stream.analyst_writers import (
     RuleColumns,
 )
 from moodlelogsmart_gui.pipeline.stream.books import Cases
-from moodlelogsmart_gui.pipeline.stream.spill import Heartbeat, Spill
+from moodlelogsmart_gui.pipeline.stream.spill import TIGHT_MB, Heartbeat, Spill
 from moodlelogsmart_gui.pipeline.stream.writers import (
     CASE_ORDER,
     TIME_ORDER,
@@ -110,6 +110,8 @@ def result_members(
     figures = CaseStream(rules, options.session_gap_minutes, lengths)
     headers = [h for h, _ in layout.original] + list(ENRICHMENT + CLASSIFICATION + SESSION)
     timed: list[BatchWriter] = []
+    # a tight job writes Parquet and OCEL in line: no row group or batch held one step longer
+    tight = options.memory_mb < TIGHT_MB
     if any(wants(name) for name in CSV_PAIR):
         timed.append(Picked(CsvWriter(CSV_PAIR, headers, layout.cases), wants))
     if wants("enriched_log.parquet"):
@@ -120,10 +122,13 @@ def result_members(
             layout.cases,
             "UTC" if layout.utc else None,
             layout.texts,
+            ahead=not tight,
         )
         timed.append(parquet)
     if wants("enriched_log.ocel.json"):
-        ocel = OcelMember(figures.activities, layout.offset, columns, layout.cases, layout.texts)
+        ocel = OcelMember(
+            figures.activities, layout.offset, columns, layout.cases, layout.texts, not tight
+        )
         ocel.present(spill.schema.names if spill.schema is not None else [])
         timed.append(ocel)
     timed.append(CaseFigures(figures, columns, layout.cases))
