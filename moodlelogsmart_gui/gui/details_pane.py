@@ -22,6 +22,7 @@ from moodlelogsmart_gui.gui import formatting as fmt
 from moodlelogsmart_gui.gui.bloom_chart import BarChart, bloom_bars, top_bars
 from moodlelogsmart_gui.gui.detected_words import detected_rows
 from moodlelogsmart_gui.gui.process_map_view import ProcessMapView
+from moodlelogsmart_gui.gui.warning_texts import summary_warnings
 from moodlelogsmart_gui.jobs.state import JobState
 
 if TYPE_CHECKING:
@@ -198,8 +199,7 @@ class DetailsPane(QScrollArea):
         return label
 
     def _add_summary(self, summary: dict[str, Any], layout: QVBoxLayout) -> None:
-        warnings = [str(w) for w in summary.get("warnings") or []]
-        for warning in warnings:
+        for warning in summary_warnings(summary):
             label = QLabel("⚠ " + fmt.breakable(warning))
             label.setObjectName("detailsWarning")
             label.setWordWrap(True)

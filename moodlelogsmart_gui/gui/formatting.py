@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
 CTX = "Formatting"
 
@@ -90,17 +90,20 @@ def until_text(when: float | None, now: float) -> str:
     return _tr("in %1 days").replace("%1", str(round(left / 86400)))
 
 
-def clock_text(when: float | None, now: float) -> str:
-    """'14:03' for today, '27 Nov 14:03' otherwise (locale-neutral, short)."""
+def clock_text(when: float | None, now: float, locale: QLocale | None = None) -> str:
+    """'14:03' for today, '27 Nov 14:03' otherwise (month names and other years' dates in
+    ``locale``, by default the UI language's: '27 de nov. 14:03' in Portuguese)."""
     if when is None:
         return ""
-    local = time.localtime(when)
-    today = time.localtime(now)
-    if local[:3] == today[:3]:
-        return time.strftime("%H:%M", local)
-    if local.tm_year == today.tm_year:
-        return time.strftime("%d %b %H:%M", local)
-    return time.strftime("%Y-%m-%d %H:%M", local)
+    locale = QLocale() if locale is None else locale
+    moment = QDateTime.fromSecsSinceEpoch(int(when))
+    today = QDateTime.fromSecsSinceEpoch(int(now)).date()
+    clock = locale.toString(moment.time(), "HH:mm")
+    if moment.date() == today:
+        return clock
+    if moment.date().year() == today.year():
+        return f"{locale.toString(moment.date(), _tr('d MMM'))} {clock}"
+    return f"{locale.toString(moment.date(), QLocale.FormatType.ShortFormat)} {clock}"
 
 
 def seconds_text(when: float | None) -> str:

@@ -25,12 +25,16 @@ def choose_language(env: Mapping[str, str] | None = None) -> str:
 def install_translators(
     app: QCoreApplication, env: Mapping[str, str] | None = None
 ) -> list[QTranslator]:
-    """Install the app's and Qt's translators for the chosen language. English (the source
-    language) only loads its plural forms: "%n job(s)" becomes "1 job" and "2 jobs"."""
+    """Install the app's and Qt's translators for the chosen language, and make it the
+    default QLocale (dates, month names). English (the source language) only loads its
+    plural forms: "%n job(s)" becomes "1 job" and "2 jobs"."""
     language = choose_language(env)
     match = next((lang for lang in AVAILABLE if language.lower() == lang.lower()), None)
     if match is None and language.lower().startswith("pt"):
         match = "pt_BR"
+    # Dates and month names follow the language the window speaks, not another system one.
+    english = language if language.lower().startswith("en") else "en_US"
+    QLocale.setDefault(QLocale(match or english))
     if match is None:
         plurals = QTranslator(app)
         if plurals.load(str(resources_dir() / "translations" / "moodlelogsmart_en.qm")):

@@ -43,15 +43,13 @@ from moodlelogsmart_gui.pipeline.stream.spill import (
     spool_memory,
     time_buckets,
 )
+from moodlelogsmart_gui.pipeline.warning_codes import TEMPLATES, warning_codes
 
 Progress = Callable[[int, str], None]
 _name_columns = name_columns  # the cluster path's stages use it under this name
 MEMBERS = ALL_OUTPUTS
-KEY_WARNING = "No pseudonym key was given: pseudonyms hold for this file only."
-LOCAL_TIME_WARNING = (
-    "Times are the local time of whoever downloaded the log (the file has no time "
-    "zone); the outputs write them without an offset."
-)
+KEY_WARNING = TEMPLATES["no_pseudonym_key"]
+LOCAL_TIME_WARNING = TEMPLATES["local_time"]
 # Percent ranges of the stages after the first pass (read 0-25, detect 25).
 ENRICH = (30, 60)
 # A file up to this share of the job's memory is read once: the first pass keeps its batches.
@@ -232,6 +230,7 @@ class _Job:
                 input=self.source,
                 pseudonymized=bool(self.options.pseudonymize),
                 warnings=warnings,
+                warning_codes=warning_codes(warnings),
             )
             attributes = {
                 "concept:name": "MoodleLogSmart enriched log",

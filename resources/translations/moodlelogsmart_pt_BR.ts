@@ -605,6 +605,10 @@
         <source>attempt %1</source>
         <translation>tentativa %1</translation>
     </message>
+    <message>
+        <source>d MMM</source>
+        <translation>d 'de' MMM</translation>
+    </message>
 </context>
 <context>
     <name>JobActions</name>
@@ -1309,6 +1313,45 @@
             <numerusform>Nada expirou ainda; os resultados prontos são guardados por %n minuto. Use Remover do histórico para apagar um agora.</numerusform>
             <numerusform>Nada expirou ainda; os resultados prontos são guardados por %n minutos. Use Remover do histórico para apagar um agora.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>Warnings</name>
+    <message>
+        <source>Times are the local time of whoever downloaded the log (the file has no time zone); the outputs write them without an offset.</source>
+        <translation>Os horários são a hora local de quem baixou o log (o arquivo não indica fuso horário); as saídas os gravam sem fuso.</translation>
+    </message>
+    <message>
+        <source>No pseudonym key was given: pseudonyms hold for this file only.</source>
+        <translation>Nenhuma chave de pseudônimos foi informada: os pseudônimos valem apenas para este arquivo.</translation>
+    </message>
+    <message>
+        <source>The Time column mixes day-first and month-first dates: day first was kept, as it reads more rows.</source>
+        <translation>A coluna Hora mistura datas com o dia primeiro e com o mês primeiro: ficou o dia primeiro, que lê mais linhas.</translation>
+    </message>
+    <message>
+        <source>The Time column mixes day-first and month-first dates: month first was kept, as it reads more rows.</source>
+        <translation>A coluna Hora mistura datas com o dia primeiro e com o mês primeiro: ficou o mês primeiro, que lê mais linhas.</translation>
+    </message>
+    <message>
+        <source>The times carry no year (Moodle 2.7/2.8 format): %1 was assumed, from the file name.</source>
+        <translation>Os horários não têm ano (formato do Moodle 2.7/2.8): foi assumido %1, a partir do nome do arquivo.</translation>
+    </message>
+    <message>
+        <source>The times carry no year (Moodle 2.7/2.8 format): %1 was assumed, from the current year.</source>
+        <translation>Os horários não têm ano (formato do Moodle 2.7/2.8): foi assumido %1, o ano atual.</translation>
+    </message>
+    <message>
+        <source>The date order was ambiguous (no day or month above 12): day first was chosen, as in Moodle's default (%1).</source>
+        <translation>A ordem das datas era ambígua (nenhum dia ou mês acima de 12): foi escolhido o dia primeiro, como no padrão do Moodle (%1).</translation>
+    </message>
+    <message>
+        <source>The file is UTF-8 with damaged bytes: %1 invalid UTF-8 byte sequences were replaced.</source>
+        <translation>O arquivo é UTF-8 com bytes danificados: %1 sequências de bytes UTF-8 inválidas foram substituídas.</translation>
+    </message>
+    <message>
+        <source>The text encoding was uncertain; %1 was used.</source>
+        <translation>A codificação do texto era incerta; foi usada %1.</translation>
     </message>
 </context>
 </TS>

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from moodlelogsmart_gui.gui.main_window import MainWindow
@@ -77,6 +78,15 @@ def english_plurals(qapp: QApplication) -> Iterator[None]:
     yield
     for translator in translators:
         qapp.removeTranslator(translator)
+
+
+@pytest.fixture(autouse=True)
+def default_locale() -> Iterator[None]:
+    """A test that installs another language's translators (and so its QLocale) gives the
+    next test the locale it found."""
+    before = QLocale()
+    yield
+    QLocale.setDefault(before)
 
 
 @pytest.fixture(autouse=True)

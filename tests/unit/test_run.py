@@ -53,6 +53,7 @@ SUMMARY_KEYS = {
     "pseudonymized",
     "rules",
     "warnings",
+    "warning_codes",
     "seconds",
     "sessions",
     "directly_follows",
@@ -110,6 +111,8 @@ def test_report_log_gives_every_member_and_the_summary(tmp_path: Path) -> None:
     assert 0 < summary["bloom_only_events"] < summary["rows_out"]
     assert summary["detected"]["timezone"] == "local"
     assert any("local time" in w for w in summary["warnings"])
+    codes = [coded["code"] for coded in summary["warning_codes"]]
+    assert len(codes) == len(summary["warnings"]) and "local_time" in codes
     full = read_csv_member(archive, "enriched_log.csv")
     bloom = read_csv_member(archive, "enriched_log_bloom_only.csv")
     assert len(full) == summary["rows_out"] + 1
