@@ -80,6 +80,28 @@ def english_plurals(qapp: QApplication) -> Iterator[None]:
         qapp.removeTranslator(translator)
 
 
+@pytest.fixture
+def portuguese(qapp: QApplication) -> Iterator[None]:
+    """The app's Portuguese (pt_BR) translators for one test."""
+    translators = install_translators(qapp, {"MOODLELOGSMART_LANG": "pt_BR"})
+    assert translators, "the pt_BR .qm file did not load"
+    yield
+    for translator in translators:
+        qapp.removeTranslator(translator)
+
+
+def shown_window(
+    qtbot: Any, queue: Any, paths: AppPaths, settings_store: SettingsStore
+) -> MainWindow:
+    """The main window over ``queue``, shown and active (so it asks instead of notifying)."""
+    window = MainWindow(queue, paths, settings_store.load(), settings_store)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    return window
+
+
 @pytest.fixture(autouse=True)
 def default_locale() -> Iterator[None]:
     """A test that installs another language's translators (and so its QLocale) gives the

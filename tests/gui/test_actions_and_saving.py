@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from moodlelogsmart_gui.gui.main_window import MainWindow
 from moodlelogsmart_gui.jobs.store import JobState
-from tests.gui.conftest import DialogLog, write_log
+from tests.gui.conftest import DialogLog, shown_window, write_log
 from tests.gui.fakes import FakeQueue, make_job
 
 
@@ -64,11 +64,7 @@ def test_only_one_save_dialog_at_a_time(
     jobs = [make_job(f"j{i}.csv", state=JobState.COMPLETED, result_path=str(result),
                      finished_at=time.time()) for i in range(3)]  # fmt: skip
     queue = FakeQueue(jobs)
-    window = MainWindow(queue, paths, settings_store.load(), settings_store)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    window = shown_window(qtbot, queue, paths, settings_store)
     depth = [0]
     most = [0]
 

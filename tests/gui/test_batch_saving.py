@@ -17,7 +17,7 @@ from moodlelogsmart_gui.jobs.results import result_file_name
 from moodlelogsmart_gui.jobs.store import JobState, JobStore
 from moodlelogsmart_gui.paths import AppPaths
 from moodlelogsmart_gui.settings_file import SettingsStore
-from tests.gui.conftest import DialogLog, fake_worker_command, write_log
+from tests.gui.conftest import DialogLog, fake_worker_command, shown_window, write_log
 from tests.gui.fakes import FakeQueue, make_job
 
 FINISHED_AT = 1_700_000_000.0
@@ -32,11 +32,7 @@ def fixed_window(
     queue = JobQueue(paths, store, settings, worker_command=fake_worker_command,
                      clock=lambda: FINISHED_AT)  # fmt: skip
     queue.start()
-    window = MainWindow(queue, paths, settings_store.load(), settings_store)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    window = shown_window(qtbot, queue, paths, settings_store)
     yield window
     window.runner.wait(10_000)
     queue.shutdown(cancel_running=True)
@@ -130,11 +126,7 @@ def test_one_question_per_batch_and_one_dialog_at_a_time(
     jobs = [make_job(f"j{i}.csv", state=JobState.COMPLETED, result_path=str(result),
                      finished_at=time.time()) for i in range(4)]  # fmt: skip
     queue = FakeQueue(jobs)
-    window = MainWindow(queue, paths, settings_store.load(), settings_store)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    window = shown_window(qtbot, queue, paths, settings_store)
     window.intake.queued.emit(7, 3, [job.id for job in jobs[:2]], False)
     window.intake.queued.emit(7, 3, [jobs[2].id], True)
     out = tmp_path / "out"

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +24,6 @@ from moodlelogsmart_gui.settings_file import SettingsStore
 from tests.gui.fakes import FakeQueue
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def portuguese(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp, {"MOODLELOGSMART_LANG": "pt_BR"})
-    assert translators, "the pt_BR .qm file did not load"
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 def test_english_loads_only_its_plural_forms(qapp: QApplication) -> None:

@@ -3,10 +3,8 @@ and dates in the UI language; a warning without a known code is shown as written
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -29,15 +27,6 @@ def local_seconds(month: int, day: int, hour: int, minute: int, year: int = 2026
 
 NOW = local_seconds(12, 2, 6, 30)
 KEPT_UNTIL = local_seconds(12, 3, 5, 42)
-
-
-@pytest.fixture
-def portuguese(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp, {"MOODLELOGSMART_LANG": "pt_BR"})
-    assert translators, "the pt_BR .qm file did not load"
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 def shown_pane(qtbot: Any, summary: dict[str, Any]) -> list[str]:
