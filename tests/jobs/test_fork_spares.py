@@ -72,7 +72,9 @@ def test_closing_the_queue_ends_the_server_and_its_spares(
         assert run_to_end(qtbot, queue, source, timeout_ms=60_000).state == JobState.COMPLETED
         keeper = spares(queue).keeper
         qtbot.waitUntil(lambda: keeper.forked_count >= 2, timeout=60_000)  # 2 slots + 1, one cold
-        assert len(app_processes(app_paths)) >= 4  # server, launchers, forked workers
+        # server, launchers, forked workers (a launcher hands over and a worker appears in
+        # /proc a moment apart, so the count is watched, not read once)
+        qtbot.waitUntil(lambda: len(app_processes(app_paths)) >= 4, timeout=10_000)
     qtbot.waitUntil(lambda: app_processes(app_paths) == [], timeout=5_000)
 
 
