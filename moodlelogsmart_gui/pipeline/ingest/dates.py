@@ -28,6 +28,7 @@ from moodlelogsmart_gui.pipeline.ingest.month_literals import (
     month_literals,
     replace_literals,
 )
+from moodlelogsmart_gui.pipeline.warning_codes import TEMPLATES
 
 _L = "LETTERS"
 _TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:[.,]\d+)?"
@@ -375,20 +376,14 @@ def parse_times(
             stamps[later] = _parse_generic(rest, pattern, months, default_year - 1, order)[0]
     warnings: list[str] = []
     if fast_input is not None and mixed:
-        warnings.append(
-            "The Time column mixes day-first and month-first dates: "
-            f"{'day' if order == 'day_first' else 'month'} first was kept, as it reads more rows."
-        )
+        kept = "mixed_order_day_first" if order == "day_first" else "mixed_order_month_first"
+        warnings.append(TEMPLATES[kept])
     if pattern == "month_name_no_year":
-        warnings.append(
-            f"The times carry no year (Moodle 2.7/2.8 format): {default_year} was assumed, "
-            f"from {year_source}."
-        )
+        from_name = year_source == "the file name"
+        code = "year_from_file_name" if from_name else "year_from_current_year"
+        warnings.append(TEMPLATES[code].format(year=default_year))
     if ambiguous:
-        warnings.append(
-            "The date order was ambiguous (no day or month above 12): day first was chosen, "
-            f"as in Moodle's default ({fmt})."
-        )
+        warnings.append(TEMPLATES["ambiguous_order"].format(format=fmt))
     bad = np.isnat(stamps)
     unreadable = int(weights[bad].sum() if weights is not None else bad.sum())
     timezone = "UTC" if pattern == "epoch" else "local"

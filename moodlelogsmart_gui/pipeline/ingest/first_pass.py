@@ -33,6 +33,7 @@ from moodlelogsmart_gui.pipeline.ingest.tables import (
     load_languages,
     printable,
 )
+from moodlelogsmart_gui.pipeline.warning_codes import TEMPLATES
 
 # Time values (distinct per batch) counted for the day/month decision; past this (a
 # second-precision log of many weeks, or epoch times, which need no decision) the values
@@ -377,10 +378,10 @@ def _detection(source: read.Source, layout: detect.Layout, times: TimeDecision) 
 def _warnings(source: read.Source, times: TimeDecision) -> list[str]:
     warnings = list(times.warnings)
     warnings += [
-        f"The file is UTF-8 with damaged bytes: {note}."
+        TEMPLATES["damaged_utf8"].format(count=note.split(" ", 1)[0])
         for note in source.notes
         if "replaced" in note
     ]
     if source.encoding_confidence == "low" and source.encoding not in ("utf-8", "utf-8-sig"):
-        warnings.append(f"The text encoding was uncertain; {source.encoding} was used.")
+        warnings.append(TEMPLATES["uncertain_encoding"].format(encoding=source.encoding))
     return warnings
