@@ -20,7 +20,6 @@ so the bytes are the same as built in line.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -32,6 +31,7 @@ from moodlelogsmart_gui.pipeline.analysis import CaseStream
 from moodlelogsmart_gui.pipeline.classify import RuleSet
 from moodlelogsmart_gui.pipeline.export_csv import CLASSIFICATION, ENRICHMENT, SESSION
 from moodlelogsmart_gui.pipeline.stream.analyst import OCEL, OCEL_COLUMNS, PARQUET
+from moodlelogsmart_gui.pipeline.stream.behind import OneBehind
 from moodlelogsmart_gui.pipeline.stream.books import Cases
 from moodlelogsmart_gui.pipeline.stream.writers import SESSION as SESSION_COLUMN
 from moodlelogsmart_gui.pipeline.stream.writers import Chunk
@@ -163,16 +163,13 @@ class OcelMember:
         labels, self._label_codes = np.unique(every, return_inverse=True)
         self._labels = pd.CategoricalDtype(pd.Index(labels, dtype=object))
         self.columns: tuple[str, ...] = ("case", "ts", "rule", *(f"o_{c}" for c in OCEL_COLUMNS))
-        self._thread: ThreadPoolExecutor | None = None
-        self._text: Future[Chunk] | None = None
+        self._bytes: OneBehind[Chunk] = OneBehind("ocel", ahead)
 
     def present(self, spilled: Sequence[str]) -> None:
         """Keep only the OCEL columns the spill has (the layout decides which exist)."""
         self.columns = tuple(c for c in self.columns if c in spilled)
 
     def start(self) -> tuple[Chunk, ...]:
-        if self.ahead:
-            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocel")
         return (self.writer.header(),)
 
     def write(self, batch: pa.RecordBatch) -> tuple[Chunk, ...]:
@@ -192,19 +189,10 @@ class OcelMember:
             key = f"o_{name}"
             if key in batch.schema.names:
                 columns[name] = _categories(batch.column(key), self._dtypes.get(key))
-        later = self.writer.later(columns)
-        if self._thread is None:
-            return (later(),)
-        text = self._thread.submit(later)
-        previous, self._text = self._text, text
-        return (previous.result() if previous is not None else b"",)
+        return (b"".join(self._bytes.run(self.writer.later(columns))),)
 
     def finish(self) -> tuple[Chunk, ...]:
-        last = self._text.result() if self._text is not None else b""
-        self._text = None
-        if self._thread is not None:
-            self._thread.shutdown()
-        return (b"".join([last, self.writer.footer()]),)
+        return (b"".join([*self._bytes.close(), self.writer.footer()]),)
 
 
 class ParquetMember:
@@ -247,11 +235,9 @@ class ParquetMember:
         self._writer: pq.ParquetWriter | None = None
         self._held: list[pa.RecordBatch] = []
         self._rows = 0
-        # row groups written on a thread while the next is built (else in line); the thread
-        # is gone with the executor (when the member is), finished or not
+        # row groups written on a thread while the next is built (else in line)
         self.ahead = ahead
-        self._thread: ThreadPoolExecutor | None = None
-        self._writing: Future[None] | None = None
+        self._writing: OneBehind[None] = OneBehind("parquet", ahead)
 
     def _type(self, name: str) -> pa.DataType:
         if name == "timestamp":
@@ -281,8 +267,6 @@ class ParquetMember:
                 f.name for f in fields if f.type not in (self._text_type, pa.string())
             ],
         )
-        if self.ahead:
-            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
         return (self._sink.take(),)
 
     def write(self, batch: pa.RecordBatch) -> tuple[Chunk, ...]:
@@ -295,11 +279,9 @@ class ParquetMember:
     def finish(self) -> tuple[Chunk, ...]:
         if self._rows:
             self._flush(self._rows)
-        self._wait()
+        self._writing.close()
         assert self._writer is not None
         self._writer.close()
-        if self._thread is not None:
-            self._thread.shutdown()
         return (self._sink.take(),)
 
     def _flush(self, rows: int) -> None:
@@ -307,18 +289,9 @@ class ParquetMember:
         group, rest = table.slice(0, rows), table.slice(rows)
         self._held, self._rows = rest.to_batches(), rest.num_rows
         row_group = self._row_group(group)
-        self._wait()  # one row group written at a time, in order
-        assert self._writer is not None
-        if self._thread is None:
-            self._writer.write_batch(row_group)
-        else:
-            self._writing = self._thread.submit(self._writer.write_batch, row_group)
-
-    def _wait(self) -> None:
-        """Until the row group being written is written (its error raised here)."""
-        if self._writing is not None:
-            writing, self._writing = self._writing, None
-            writing.result()
+        writer = self._writer
+        assert writer is not None
+        self._writing.run(lambda: writer.write_batch(row_group))  # one at a time, in order
 
     def _row_group(self, table: pa.Table) -> pa.RecordBatch:
         case = table.column("case").combine_chunks()
